@@ -1,0 +1,1 @@
+"""findings-gate: gate a change on the findings of the review reports attached to it."""

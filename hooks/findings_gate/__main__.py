@@ -1,0 +1,3 @@
+from findings_gate.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,188 @@
+"""Command line: the only place that prints, and that maps errors to exit codes."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import TextIO
+
+from findings_gate.errors import BLOCKED, INTERNAL, PASS, UNUSABLE, GateError
+
+VERSION = '0.1.0'
+RENDERERS = ('text', 'json')
+
+
+def _use_color(choice: str, stream: TextIO) -> bool:
+    env = os.environ.get('PRE_COMMIT_COLOR')
+    if choice == 'auto' and env in ('always', 'never'):
+        choice = env
+    if choice != 'auto':
+        return choice == 'always'
+    return (stream.isatty() and 'NO_COLOR' not in os.environ
+            and os.environ.get('TERM') != 'dumb')
+
+
+def _check(args: argparse.Namespace) -> int:
+    from findings_gate import gate
+
+    if args.diff_file == '-' and '-' in args.report:
+        raise GateError('--diff-file - and --report - both want standard input; save one to a file')
+    if args.head and not args.base:
+        raise GateError('--head needs --base; or use --from-ref/--to-ref')
+    if bool(args.from_ref) != bool(args.to_ref):
+        raise GateError('--from-ref and --to-ref go together; pass both')
+    decision = gate.run(
+        gate.Target(args.diff_file, args.base, args.head, args.from_ref, args.to_ref,
+                    args.pre_push),
+        reports=args.report, policy_file=args.policy, context=args.context,
+        notes=not args.no_notes, notes_ref=args.notes_ref, report_format=None,
+        environ=dict(os.environ), stdin=sys.stdin.buffer,
+    )
+    if args.format == 'json':
+        from findings_gate.render import json
+
+        sys.stdout.write(json.render(decision))
+    else:
+        from findings_gate.render import text
+
+        sys.stdout.write(text.render(decision, color=_use_color(args.color, sys.stdout)))
+    return BLOCKED if decision.verdict == 'block' else PASS
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from findings_gate import collect
+    from findings_gate.model import InvalidReport
+
+    invalid = 0
+    for source in collect.from_arguments(args.files, sys.stdin.buffer):
+        report = collect.read(source)
+        if isinstance(report, InvalidReport):
+            invalid += 1
+            for problem in report.problems:
+                print(problem)
+        else:
+            print(f'{source.origin}: valid, {len(report.findings)} finding(s)')
+    return BLOCKED if invalid else PASS
+
+
+def _attach(args: argparse.Namespace) -> int:
+    from findings_gate import collect, git
+    from findings_gate.formats import native
+    from findings_gate.model import InvalidReport
+
+    [source] = collect.from_arguments([args.file], sys.stdin.buffer)
+    report = collect.read(source)
+    if isinstance(report, InvalidReport):
+        raise GateError('\n'.join([*report.problems, f'{source.origin}: not attached; fix it first']))
+    line = collect.dump(native.parse(source.data, source.origin))
+    repo = git.open_repo()
+    commit = git.resolve(repo, args.commit)
+    kept = [s.data.decode() for s in collect.from_notes([(commit, git.note(repo, commit, args.notes_ref))])]
+    lines = [collect.dump(native.parse(k.encode(), 'note')) for k in kept if k.strip()]
+    if line not in lines:
+        lines.append(line)
+    git.set_note(repo, commit, '\n'.join(lines) + '\n', args.notes_ref)
+    print(f'{source.origin}: attached to {commit[:12]} in {args.notes_ref} '
+          f'({len(lines)} report{"s" * (len(lines) != 1)} there); '
+          f'share it with: git push origin {args.notes_ref}')
+    return PASS
+
+
+def _policy_check(args: argparse.Namespace) -> int:
+    from findings_gate import policy
+
+    files = args.files
+    if not files:
+        from findings_gate import git
+
+        root = git.root(git.open_repo())
+        files = [str(root / n) for n in policy.FILENAMES if (root / n).is_file()]
+        if not files:
+            print('no policy file (.findings-gate.yaml): the default policy applies')
+            return PASS
+    bad = 0
+    for name in files:
+        try:
+            policy.load(name, None)
+        except GateError as e:
+            bad += 1
+            print(e)
+        else:
+            print(f'{name}: valid policy')
+    return BLOCKED if bad else PASS
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from findings_gate import demo
+
+    return demo.run(sys.stdout.write)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog='findings-gate',
+        description='Gate a change on the findings of the review reports attached to it.',
+    )
+    p.add_argument('--version', action='version', version=f'%(prog)s {VERSION}')
+    verbs = p.add_subparsers(dest='verb', required=True, metavar='VERB')
+
+    check = verbs.add_parser('check', help='gate a change (the staged one by default)')
+    source = check.add_argument_group('the change (default: staged, or the pre-commit refs)')
+    source.add_argument('--base', metavar='REF', help='diff from the merge base of REF and --head')
+    source.add_argument('--head', metavar='REF', help='with --base (default HEAD)')
+    source.add_argument('--from-ref', metavar='REF', help='pre-push style range start')
+    source.add_argument('--to-ref', metavar='REF', help='pre-push style range end')
+    source.add_argument('--pre-push', action='store_true',
+                        help='the pushed range from PRE_COMMIT_FROM_REF/PRE_COMMIT_TO_REF')
+    source.add_argument('--diff-file', metavar='PATH|-', help='a saved unified diff')
+    check.add_argument('--report', action='append', default=[], metavar='PATH|GLOB|-',
+                       help='a report, a directory or glob of reports (repeatable)')
+    check.add_argument('--no-notes', action='store_true', help='do not read reports from git notes')
+    check.add_argument('--notes-ref', default='refs/notes/reviews', metavar='REF')
+    check.add_argument('--policy', metavar='FILE', help='default: .findings-gate.yaml')
+    check.add_argument('--context', type=int, metavar='N',
+                       help="lines around a change that count as 'context' (policy default 3)")
+    check.add_argument('--format', choices=RENDERERS, default='text')
+    check.add_argument('--color', choices=('auto', 'always', 'never'), default='auto')
+    check.set_defaults(run=_check)
+
+    validate = verbs.add_parser('validate', help='validate report files')
+    validate.add_argument('files', nargs='+', metavar='FILE')
+    validate.set_defaults(run=_validate)
+
+    attach = verbs.add_parser('attach', help='store a report as a git note on a commit')
+    attach.add_argument('file', metavar='FILE')
+    attach.add_argument('--commit', default='HEAD', metavar='REV')
+    attach.add_argument('--notes-ref', default='refs/notes/reviews', metavar='REF')
+    attach.set_defaults(run=_attach)
+
+    pol = verbs.add_parser('policy', help='work with the policy file')
+    pol_verbs = pol.add_subparsers(dest='policy_verb', required=True, metavar='VERB')
+    pol_check = pol_verbs.add_parser('check', help='validate policy files')
+    pol_check.add_argument('files', nargs='*', metavar='FILE')
+    pol_check.set_defaults(run=_policy_check)
+
+    demo = verbs.add_parser('demo', help='gate a sample change in a throwaway repository')
+    demo.set_defaults(run=_demo)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except GateError as e:
+        for line in str(e).splitlines():
+            print(f'findings-gate: error: {line}', file=sys.stderr)
+        return UNUSABLE
+    except Exception:  # a bug: never let it pass as 0 or 1
+        traceback.print_exc()
+        print(f'findings-gate: internal error (exit {INTERNAL}); please report it with the '
+              f'traceback above', file=sys.stderr)
+        return INTERNAL
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())

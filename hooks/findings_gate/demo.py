@@ -1,0 +1,104 @@
+"""`findings-gate demo`: a real change in a throwaway repository, gated twice."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from findings_gate import gate, git
+from findings_gate.render import text
+
+BASE = '''\
+import sqlite3
+
+
+def connect(path):
+    return sqlite3.connect(path)
+
+
+def find_user(db, name):
+    rows = db.execute("SELECT id, name FROM users WHERE name = ?", (name,))
+    return rows.fetchone()
+
+
+def count_users(db):
+    return db.execute("SELECT count(*) FROM users").fetchone()[0]
+
+
+def close(db):
+    db.close()
+'''
+UNSAFE = '    rows = db.execute(f"SELECT id, name FROM users WHERE name = \'{name}\'")\n'
+SAFE = '    rows = db.execute("SELECT id, name FROM users WHERE name = ?", (name,))\n'
+TIMEOUT = '    return sqlite3.connect(path, timeout=30)\n'
+
+REPORTS = {
+    'security-review.json': {
+        'version': 1,
+        'reviewer': {'name': 'security-llm', 'kind': 'llm', 'model': 'example-model'},
+        'findings': [
+            {'title': 'SQL query built from user input', 'severity': 'high',
+             'category': 'security', 'cwe': ['CWE-89'],
+             'location': {'path': 'app/users.py', 'start_line': 9},
+             'suggestion': 'pass the name as a query parameter'},
+            {'title': 'no limit on the number of rows counted', 'severity': 'low',
+             'category': 'performance',
+             'location': {'path': 'app/users.py', 'start_line': 14}},
+        ],
+    },
+    'style.json': {
+        'version': 1,
+        'reviewer': {'name': 'lint', 'kind': 'tool'},
+        'findings': [
+            {'title': 'README does not say how to run the tests', 'severity': 'info',
+             'category': 'maintainability',
+             'location': {'path': 'README.txt', 'start_line': 1}},
+        ],
+    },
+}
+
+
+def _gate(repo_root: Path, write: Callable[[str], object]) -> int:
+    cwd = os.getcwd()
+    os.chdir(repo_root)
+    try:
+        decision = gate.run(gate.Target())
+    finally:
+        os.chdir(cwd)
+    write(text.render(decision))
+    return 1 if decision.verdict == 'block' else 0
+
+
+def run(write: Callable[[str], object]) -> int:
+    """Show a blocked finding, a warning and a pass; 0 when the gate behaved as shown."""
+    with tempfile.TemporaryDirectory(prefix='findings-gate-demo-') as tmp:
+        root = Path(tmp)
+        repo = git.init(root)
+        (root / 'app').mkdir()
+        (root / 'app' / 'users.py').write_text(BASE)
+        (root / 'README.txt').write_text('A small user store.\n')
+        git.stage_all(repo)
+        git.commit(repo, 'base')
+
+        lines = BASE.splitlines(keepends=True)
+        lines[4], lines[8] = TIMEOUT, UNSAFE
+        (root / 'app' / 'users.py').write_text(''.join(lines))
+        (root / '.reviews').mkdir()
+        for name, report in REPORTS.items():
+            (root / '.reviews' / name).write_text(json.dumps(report, indent=2))
+        git.stage_all(repo)
+        write('== 1. A change with a review attached: line 9 builds SQL from user input.\n'
+              '$ findings-gate check   (the staged change)\n')
+        first = _gate(root, write)
+        write(f'exit {first}: the commit is blocked\n\n')
+
+        lines[8] = SAFE
+        (root / 'app' / 'users.py').write_text(''.join(lines))
+        git.stage_all(repo)
+        write('== 2. The author keeps the query parameterised; the flagged line is no longer changed.\n'
+              '$ findings-gate check\n')
+        second = _gate(root, write)
+        write(f'exit {second}: the commit passes, with the warning shown\n')
+    return 0 if (first, second) == (1, 0) else 1

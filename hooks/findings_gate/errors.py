@@ -1,0 +1,11 @@
+"""The error users are meant to see, and the exit codes."""
+from __future__ import annotations
+
+PASS = 0  # nothing blocks (warnings allowed)
+BLOCKED = 1  # the policy blocks the change
+UNUSABLE = 2  # the gate could not run as asked
+INTERNAL = 3  # a bug: the traceback is on stderr
+
+
+class GateError(Exception):
+    """An expected problem: one line saying what, where, and what to do."""

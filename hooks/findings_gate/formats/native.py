@@ -1,0 +1,41 @@
+"""The native report, as JSON or YAML text."""
+from __future__ import annotations
+
+import json
+
+from findings_gate.errors import GateError
+
+
+def decode(data: bytes, origin: str) -> str:
+    try:
+        return data.decode('utf-8-sig')
+    except UnicodeDecodeError as e:
+        raise GateError(
+            f'{origin}: not UTF-8 text (byte {e.start}); save the report as UTF-8',
+        ) from None
+
+
+def parse(data: bytes, origin: str) -> object:
+    """The document in `data`: JSON when it looks like JSON, YAML otherwise."""
+    text = decode(data, origin)
+    if text.lstrip()[:1] in ('{', '['):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as e:
+            raise GateError(
+                f'{origin}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}; fix the syntax',
+            ) from None
+    return parse_yaml(text, origin)
+
+
+def parse_yaml(text: str, origin: str) -> object:
+    import yaml
+
+    loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, 'problem_mark', None)
+        where = f':{mark.line + 1}:{mark.column + 1}' if mark else ''
+        problem = getattr(e, 'problem', None) or str(e).splitlines()[0]
+        raise GateError(f'{origin}{where}: not valid YAML: {problem}; fix the syntax') from None

@@ -1,0 +1,126 @@
+"""The pipeline for one change: read the change and its reports, place, decide."""
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
+
+from findings_gate import collect, diff, git, locate, policy
+from findings_gate.errors import GateError
+from findings_gate.model import Change, Decision, Report
+
+if TYPE_CHECKING:
+    import git as gitpython
+
+
+class Target(NamedTuple):
+    """Which change to gate. Exactly one way is used; staged is the fallback."""
+    diff_file: str | None = None
+    base: str | None = None
+    head: str | None = None
+    from_ref: str | None = None
+    to_ref: str | None = None
+    pre_push: bool = False
+
+
+class Read(NamedTuple):
+    change: Change
+    commits: list[str]  # the change's commits, whose notes hold reports
+    tree: str | None  # the revision whose files exist; None: the index
+
+
+def _read_diff_file(name: str, stdin: BinaryIO | None) -> Change:
+    try:
+        data = (stdin or sys.stdin.buffer).read() if name == '-' else Path(name).read_bytes()
+    except OSError as e:
+        raise GateError(f'--diff-file {name}: cannot read: {e.strerror}') from None
+    try:
+        return diff.parse_diff(data.decode('utf-8', 'surrogateescape'), name)
+    except GateError as e:
+        raise GateError(f'{name}:{e}') from None
+
+
+def _range(repo: gitpython.Repo, start: str, end: str, *, three_dot: bool, strict: bool) -> Read:
+    head = git.resolve(repo, end)
+    other = git.resolve(repo, start)
+    base = git.merge_base(repo, other, head) if three_dot else other
+    if base is None:
+        if strict:
+            raise GateError(
+                f'{start!r} and {end!r} have no common ancestor; fetch more history '
+                f'(git fetch --unshallow) or pass --from-ref/--to-ref for a two-dot diff',
+            )
+        base = other
+    text = git.diff_range(repo, base, head)
+    return Read(diff.parse_diff(text, f'{base[:12]}...{head[:12]}'),
+                git.commits(repo, base, head), head)
+
+
+def read_change(repo: gitpython.Repo | None, target: Target, environ: dict[str, str],
+                stdin: BinaryIO | None) -> Read:
+    if target.diff_file is not None:
+        return Read(_read_diff_file(target.diff_file, stdin), [], None)
+    assert repo is not None
+    if target.base is not None:
+        return _range(repo, target.base, target.head or 'HEAD', three_dot=True, strict=True)
+    from_ref = target.from_ref or environ.get('PRE_COMMIT_FROM_REF')
+    to_ref = target.to_ref or environ.get('PRE_COMMIT_TO_REF')
+    if from_ref and to_ref:  # as pre-commit does: three-dot, two-dot without a merge base
+        return _range(repo, from_ref, to_ref, three_dot=True, strict=False)
+    if target.pre_push:  # a first push of a new history: all of it is new
+        head = git.resolve(repo, environ.get('PRE_COMMIT_LOCAL_BRANCH') or 'HEAD')
+        text = git.diff_range(repo, git.empty_tree(repo), head)
+        return Read(diff.parse_diff(text, f'everything up to {head[:12]}'),
+                    git.commits(repo, None, head), head)
+    return Read(diff.parse_diff(git.diff_staged(repo), 'staged changes'), [], None)
+
+
+def _exists(repo: gitpython.Repo | None, tree: str | None) -> Callable[[str], bool]:
+    if repo is None:
+        return lambda path: True  # a saved diff outside a repository: cannot tell
+
+    @functools.cache
+    def files() -> frozenset[str]:
+        return git.tracked_files(repo, tree)
+
+    return lambda path: path in files()
+
+
+def run(
+        target: Target,
+        *,
+        reports: Sequence[str] = (),
+        policy_file: str | None = None,
+        context: int | None = None,
+        notes: bool = True,
+        notes_ref: str = git.NOTES_REF,
+        report_format: str | None = None,
+        environ: dict[str, str] | None = None,
+        stdin: BinaryIO | None = None,
+) -> Decision:
+    """Gate one change: the whole data flow, from git and files to a Decision."""
+    if target.diff_file is not None:
+        try:
+            repo = git.open_repo()
+        except GateError:
+            repo = None
+    else:
+        repo = git.open_repo()
+    root = git.root(repo) if repo else None
+    rules = policy.load(policy_file, root)
+    read = read_change(repo, target, environ or {}, stdin)
+    sources = collect.from_arguments(reports, stdin)
+    if root is not None:
+        sources += collect.from_locations(rules.reports, root)
+    if repo is not None and notes and read.commits:
+        sources += collect.from_notes(git.notes(repo, read.commits, notes_ref))
+    found = [collect.read(s, report_format) for s in collect.unique(sources)]
+    valid = [r for r in found if isinstance(r, Report)]
+    placed = locate.place(
+        valid, read.change, root=str(root) if root else None,
+        exists=_exists(repo, read.tree),
+        context=rules.context_lines if context is None else context,
+    )
+    return policy.decide(placed, found, read.change, rules)

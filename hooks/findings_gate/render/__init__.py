@@ -1,0 +1,1 @@
+"""Output formats: each `render(decision) -> str`."""

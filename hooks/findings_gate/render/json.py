@@ -1,0 +1,90 @@
+"""The decision as a JSON document (schemas/decision.schema.json)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from findings_gate.model import (
+    PLACEMENTS, Decided, Decision, Finding, InvalidReport, Location, Report,
+)
+
+
+def _drop_empty(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if v is not None and v != ()}
+
+
+def _location(loc: Location) -> dict[str, Any]:
+    return _drop_empty(loc._asdict())
+
+
+def finding_document(finding: Finding) -> dict[str, Any]:
+    """A finding as the native report writes it."""
+    doc = _drop_empty(finding._asdict())
+    if finding.cwe:
+        doc['cwe'] = list(finding.cwe)
+    if finding.location:
+        doc['location'] = _location(finding.location)
+    if finding.related:
+        doc['related'] = [_location(r) for r in finding.related]
+    if finding.source:
+        doc['source'] = {'start_line': finding.source[0], 'end_line': finding.source[1]}
+    return doc
+
+
+def _decided(d: Decided) -> dict[str, Any]:
+    placed = d.placed
+    return _drop_empty({
+        'report': placed.report.origin,
+        'reviewer': _drop_empty(placed.report.reviewer._asdict()),
+        'finding': finding_document(placed.finding),
+        'path': placed.path,
+        'placement': placed.placement,
+        'reason': placed.reason,
+        'action': d.action,
+        'rule': d.rule,
+    })
+
+
+def _report(report: Report | InvalidReport) -> dict[str, Any]:
+    if isinstance(report, InvalidReport):
+        return {'origin': report.origin, 'valid': False, 'problems': list(report.problems)}
+    return _drop_empty({
+        'origin': report.origin,
+        'valid': True,
+        'reviewer': _drop_empty(report.reviewer._asdict()),
+        'complete': report.complete,
+        'verdict': report.verdict,
+        'revision': report.revision,
+        'findings': len(report.findings),
+    })
+
+
+def document(decision: Decision) -> dict[str, Any]:
+    actions = [d.action for d in decision.findings] + [c.action for c in decision.conditions]
+    return {
+        'version': 1,
+        'verdict': decision.verdict,
+        'change': {
+            'description': decision.change.description,
+            'files': [
+                _drop_empty({'path': f.path, 'old_path': f.old_path, 'status': f.status})
+                for f in decision.change.files
+            ],
+        },
+        'policy': decision.policy,
+        'reports': [_report(r) for r in decision.reports],
+        'findings': [_decided(d) for d in decision.findings],
+        'conditions': [_drop_empty(c._asdict()) for c in decision.conditions],
+        'summary': {
+            'block': actions.count('block'),
+            'warn': actions.count('warn'),
+            'ignore': actions.count('ignore'),
+            'placements': {
+                p: sum(d.placed.placement == p for d in decision.findings) for p in PLACEMENTS
+            },
+        },
+    }
+
+
+def render(decision: Decision) -> str:
+    return json.dumps(document(decision), indent=2, ensure_ascii=False) + '\n'

@@ -1,0 +1,105 @@
+"""The decision for a person at a terminal: `path:line: BLOCK rule: title [reviewer]`."""
+from __future__ import annotations
+
+from findings_gate.model import PLACEMENTS, Condition, Decided, Decision, InvalidReport
+
+LABELS = {'block': 'BLOCK', 'warn': 'WARN', 'ignore': 'NOTE'}
+_COLORS = {'block': '\033[1;31m', 'warn': '\033[33m', 'ignore': '\033[2m'}
+_RESET = '\033[0m'
+HEADINGS = {
+    'added': 'on added or changed lines',
+    'context': 'next to a change',
+    'deleted': 'on removed lines',
+    'file': 'elsewhere in a changed file',
+    'untouched': 'in files this change does not touch',
+    'unlocated': 'with no usable location',
+}
+_ORDER = {'block': 0, 'warn': 1, 'ignore': 2}
+
+# control characters, bidirectional overrides and line separators: a finding's
+# text must not move the cursor, recolour the terminal, or fake another line
+_UNSAFE = [*range(0x20), *range(0x7f, 0xa0), 0x2028, 0x2029, *range(0x202a, 0x202f),
+           *range(0x2066, 0x206a), 0x200e, 0x200f, 0x061c, 0xfeff]
+_ESCAPES = str.maketrans(
+    {c: f'\\x{c:02x}' if c < 0x100 else f'\\u{c:04x}' for c in _UNSAFE}
+    | {0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t'},
+)
+
+
+def inert(text: str) -> str:
+    """`text` with nothing a terminal would act on."""
+    return text.translate(_ESCAPES)
+
+
+def _label(action: str, color: bool) -> str:
+    label = LABELS[action]
+    return f'{_COLORS[action]}{label}{_RESET}' if color else label
+
+
+def _where(d: Decided) -> str:
+    placed = d.placed
+    loc = placed.finding.location
+    if placed.path is None:
+        return inert(placed.report.origin)
+    where = inert(placed.path)
+    if loc and loc.start_line:
+        where += f':{loc.start_line}'
+        if loc.start_column:
+            where += f':{loc.start_column}'
+    return where
+
+
+def _line(d: Decided, color: bool) -> str:
+    placed = d.placed
+    text = (f'{_where(d)}: {_label(d.action, color)} {inert(d.rule)}: '
+            f'{inert(placed.finding.title)} [{inert(placed.report.reviewer.name)}]')
+    if placed.reason:
+        text += f' ({inert(placed.reason)})'
+    elif placed.placement == 'deleted':
+        text += ' (old side)'
+    return text
+
+
+def _condition(c: Condition, color: bool) -> str:
+    where = inert(c.origin) if c.origin else 'change'
+    return f'{where}: {_label(c.action, color)} {c.kind}: {inert(c.message)}'
+
+
+def _summary(decision: Decision) -> str:
+    actions = [d.action for d in decision.findings] + [c.action for c in decision.conditions]
+    counts = ', '.join(f'{actions.count(a)} {LABELS[a].lower()}' for a in LABELS)
+    placements = ', '.join(
+        f'{p} {n}' for p in PLACEMENTS
+        if (n := sum(d.placed.placement == p for d in decision.findings))
+    )
+    invalid = sum(isinstance(r, InvalidReport) for r in decision.reports)
+    reports = f'{len(decision.reports)} report{"s" * (len(decision.reports) != 1)}'
+    if invalid:
+        reports += f' ({invalid} invalid)'
+    word = {'block': 'BLOCKED', 'warn': 'passed with warnings', 'pass': 'passed'}[decision.verdict]
+    found = f'{len(decision.findings)} finding{"s" * (len(decision.findings) != 1)}'
+    return (f'findings-gate: {word}: {counts}; {found}'
+            f'{f" ({placements})" if placements else ""} from {reports}'
+            f' on {inert(decision.change.description)}')
+
+
+def render(decision: Decision, *, color: bool = False) -> str:
+    out = []
+    for placement in PLACEMENTS:
+        group = [d for d in decision.findings if d.placed.placement == placement]
+        if not group:
+            continue
+        group.sort(key=lambda d: (
+            _ORDER[d.action], d.placed.path or '',
+            (d.placed.finding.location and d.placed.finding.location.start_line) or 0,
+        ))
+        out.append(f'-- {len(group)} {HEADINGS[placement]} ({placement})')
+        out.extend(_line(d, color) for d in group)
+    if decision.conditions:
+        out.append(f'-- {len(decision.conditions)} about the reports')
+        problems = {r.origin: r.problems for r in decision.reports if isinstance(r, InvalidReport)}
+        for c in decision.conditions:
+            out.append(_condition(c, color))
+            out.extend(f'  {inert(p)}' for p in problems.get(c.origin or '', ()))
+    out.append(_summary(decision))
+    return '\n'.join(out) + '\n'

@@ -1,0 +1,61 @@
+"""The packaged JSON Schemas, resolved through a local registry (never the network)."""
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+from findings_gate.errors import GateError
+
+_HERE = Path(__file__).parent
+# a wheel ships the schemas inside the package; a checkout or an editable
+# install keeps them at the top of the repository
+_PLACES = (_HERE / 'schemas', _HERE.parent.parent / 'schemas')
+
+
+def schema_dir() -> Path:
+    for place in _PLACES:
+        if (place / 'report.schema.json').is_file():
+            return place
+    raise GateError('the packaged schemas are missing; reinstall findings-gate')
+
+
+@functools.cache
+def _registry() -> Any:
+    from referencing import Registry, Resource
+
+    resources = []
+    for path in sorted(schema_dir().glob('*.schema.json')):
+        resource = Resource.from_contents(json.loads(path.read_text(encoding='utf-8')))
+        resources.append((resource.id(), resource))
+    return Registry().with_resources(resources)
+
+
+@functools.cache
+def _validator(name: str) -> Any:
+    from jsonschema import Draft202012Validator
+
+    uri = f'urn:findings-gate:{name}:1'
+    schema = _registry().contents(uri)
+    return Draft202012Validator(schema, registry=_registry())
+
+
+def _message(error: Any) -> str:
+    from jsonschema.exceptions import best_match
+
+    if error.context:  # oneOf / anyOf: say what the closest alternative wanted
+        error = best_match(error.context)
+    # a schema can say in its own words what a rule means: `$comment`
+    message: str = error.schema.get('$comment') if isinstance(error.schema, dict) else None
+    message = message or error.message
+    return message if len(message) <= 200 else message[:197] + '...'
+
+
+def problems(name: str, document: object) -> list[tuple[str, str]]:
+    """Every way `document` breaks schema `name`, as (json path, message), in document order."""
+    errors = sorted(
+        _validator(name).iter_errors(document),
+        key=lambda e: [(isinstance(p, str), p) for p in e.absolute_path],
+    )
+    return [(e.json_path, _message(e)) for e in errors]

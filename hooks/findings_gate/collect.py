@@ -43,7 +43,8 @@ def _expand(pattern: str, base: Path) -> list[Path]:
     return found
 
 
-def _display(path: Path) -> str:
+def display(path: str | Path) -> str:
+    """A path as the user would type it: relative to the working directory."""
     try:
         return os.path.relpath(path)
     except ValueError:  # another drive
@@ -51,7 +52,7 @@ def _display(path: Path) -> str:
 
 
 def _read(path: Path) -> Source:
-    origin = _display(path)
+    origin = display(path)
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:

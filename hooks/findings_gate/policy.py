@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from findings_gate import schema
+from findings_gate.collect import display
 from findings_gate.errors import GateError
 from findings_gate.model import (
     SEVERITIES, Condition, Decided, Decision, Change, InvalidReport, Placed, Report,
@@ -21,7 +22,7 @@ context_lines: 3
 rules:
   - name: block-severe-on-change
     severity: high
-    placement: [added, context]
+    placement: [added, context, deleted]
     action: block
   - name: warn-unlocated
     severity: low
@@ -72,8 +73,8 @@ def _rule(raw: dict[str, Any]) -> Rule:
     if patterns is not None:
         import pathspec
 
-        paths = pathspec.PathSpec.from_lines(
-            'gitwildmatch', [patterns] if isinstance(patterns, str) else patterns,
+        paths = pathspec.GitIgnoreSpec.from_lines(
+            [patterns] if isinstance(patterns, str) else patterns,
         )
     severity = raw.get('severity')
     return Rule(
@@ -134,13 +135,14 @@ def load(path: str | None, root: Path | None) -> Policy:
         path = next((str(root / n) for n in FILENAMES if (root / n).is_file()), None)
     if path is None:
         return parse(DEFAULT, 'the default policy')
+    origin = display(path)
     try:
         with open(path, encoding='utf-8') as f:
             text = f.read()
     except (OSError, UnicodeDecodeError) as e:
         reason = e.strerror if isinstance(e, OSError) else 'not UTF-8 text'
-        raise GateError(f'{path}: cannot read the policy: {reason}') from None
-    return parse(text, path)
+        raise GateError(f'{origin}: cannot read the policy: {reason}') from None
+    return parse(text, origin)
 
 
 def matches(rule: Rule, placed: Placed) -> bool:

@@ -47,8 +47,11 @@ def _message(error: Any) -> str:
     if error.context:  # oneOf / anyOf: say what the closest alternative wanted
         error = best_match(error.context)
     # a schema can say in its own words what a rule means: `$comment`
-    message: str = error.schema.get('$comment') if isinstance(error.schema, dict) else None
-    message = message or error.message
+    comment = error.schema.get('$comment') if isinstance(error.schema, dict) else None
+    message: str = error.message
+    if comment:
+        scalar = isinstance(error.instance, (str, int, float, bool)) or error.instance is None
+        message = f'{error.instance!r}: {comment}' if scalar else comment
     return message if len(message) <= 200 else message[:197] + '...'
 
 

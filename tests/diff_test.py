@@ -22,8 +22,8 @@ GATE_DIFF = (
 
 def run_diff(repo, *revs: str, unified: str = '-U0', quotepath: str = 'false') -> str:
     """Run the gate's `git diff`, with the context size and quoting changed if asked."""
-    command = [unified if arg == '-U0' else arg for arg in GATE_DIFF]
-    command[2] = f'core.quotepath={quotepath}'
+    changed = {'-U0': unified, 'core.quotepath=false': f'core.quotepath={quotepath}'}
+    command = [changed.get(arg, arg) for arg in GATE_DIFF]
     out = subprocess.run(
         (*command, *revs), cwd=repo.root, check=True, capture_output=True,
     ).stdout
@@ -38,8 +38,8 @@ def changes(repo, *revs: str) -> tuple[FileChange, ...]:
     return gate
 
 
-def lines(count: int, fmt: str = 'line {}') -> str:
-    return ''.join(fmt.format(n) + '\n' for n in range(1, count + 1))
+def lines(count: int) -> str:
+    return ''.join(f'line {n}\n' for n in range(1, count + 1))
 
 
 def test_empty_change(repo):
@@ -126,7 +126,9 @@ def test_binary_added_and_changed(repo):
     repo.write('my icon.ico', b'\x00\x00\x01\x00')
     head = repo.commit()
     assert changes(repo, base, head) == (
-        FileChange('logo.png', 'logo.png', 'modified', binary=True, old_mode='100644', new_mode='100644'),
+        FileChange(
+            'logo.png', 'logo.png', 'modified', binary=True, old_mode='100644', new_mode='100644',
+        ),
         FileChange('my icon.ico', None, 'added', binary=True, new_mode='100644'),
     )
 
@@ -139,7 +141,9 @@ def test_mode_only(repo):
     os.chmod(repo.root / 'a b/run me.sh', 0o755)
     head = repo.commit()
     assert changes(repo, base, head) == (
-        FileChange('a b/run me.sh', 'a b/run me.sh', 'modified', old_mode='100644', new_mode='100755'),
+        FileChange(
+            'a b/run me.sh', 'a b/run me.sh', 'modified', old_mode='100644', new_mode='100755',
+        ),
         FileChange('run.sh', 'run.sh', 'modified', old_mode='100644', new_mode='100755'),
     )
 
@@ -156,7 +160,9 @@ def test_submodule_added_and_updated(repo, tmp_path):
     updated = repo.commit()
 
     gitmodules, submodule = changes(repo, base, added)
-    assert gitmodules == FileChange('.gitmodules', None, 'added', added=((1, 3),), new_mode='100644')
+    assert gitmodules == FileChange(
+        '.gitmodules', None, 'added', added=((1, 3),), new_mode='100644',
+    )
     assert submodule == FileChange(
         'vendor/lib', None, 'added', added=((1, 1),), submodule=True, new_mode='160000',
     )
@@ -232,21 +238,22 @@ def test_line_breaks_that_are_content(repo):
     )
 
 
-@pytest.mark.parametrize(('before', 'after', 'added', 'deleted'), (
-    ('a\nb', 'a\nc', ((2, 2),), ((2, 2),)),  # neither side ends with a newline
-    ('a\nb', 'a\nb\n', ((2, 2),), ((2, 2),)),  # a newline is added
-    ('a\nb\n', 'a\nb', ((2, 2),), ((2, 2),)),  # the newline is removed
-    ('a\nb', 'a\nb\nc\nd', ((2, 4),), ((2, 2),)),
-    ('a\nb', 'a\nx\nb', ((2, 2),), ()),
-    ('a\nb\nc', 'a\nc', (), ((2, 2),)),
+@pytest.mark.parametrize(('before', 'after', 'added', 'deleted', 'gaps'), (
+    ('a\nb', 'a\nc', ((2, 2),), ((2, 2),), ()),  # neither side ends with a newline
+    ('a\nb', 'a\nb\n', ((2, 2),), ((2, 2),), ()),  # a newline is added
+    ('a\nb\n', 'a\nb', ((2, 2),), ((2, 2),), ()),  # the newline is removed
+    ('a\nb', 'a\nb\nc\nd', ((2, 4),), ((2, 2),), ()),
+    ('a\nb', 'a\nx\nb', ((2, 2),), (), ()),
+    ('a\nb\nc', 'a\nc', (), ((2, 2),), (1, 2)),
+    ('a\nb\nc', 'a\nb', ((2, 2),), ((2, 3),), ()),
 ))
-def test_no_newline_at_end_of_file(repo, before, after, added, deleted):
+def test_no_newline_at_end_of_file(repo, before, after, added, deleted, gaps):
     repo.write('f.txt', before)
     base = repo.commit()
     repo.write('f.txt', after)
     head = repo.commit()
     [file] = changes(repo, base, head)
-    assert (file.added, file.deleted) == (added, deleted)
+    assert (file.added, file.deleted, file.gaps) == (added, deleted, gaps)
 
 
 def test_many_hunks(repo):
@@ -260,6 +267,11 @@ def test_many_hunks(repo):
     text = text.replace('line 100\n', '')
     repo.write('big.txt', text)
     head = repo.commit()
+    headers = [line for line in run_diff(repo, base, head).splitlines() if line.startswith('@@')]
+    assert headers == [  # counts of 1 left out, counts of 0
+        '@@ -10 +10 @@ line 9', '@@ -30,3 +29,0 @@ line 29', '@@ -50 +47,2 @@ line 49',
+        '@@ -60,2 +58 @@ line 59', '@@ -80,0 +78 @@ line 80', '@@ -100 +97,0 @@ line 99',
+    ]
     assert changes(repo, base, head) == (
         FileChange(
             'big.txt', 'big.txt', 'modified',
@@ -289,8 +301,8 @@ def test_content_that_looks_like_headers(repo):
     head = repo.commit()
     assert changes(repo, base, head) == (
         FileChange(
-            'tricky.txt', 'tricky.txt', 'modified', added=((3, 3), (5, 5)), deleted=((3, 3), (5, 5)),
-            old_mode='100644', new_mode='100644',
+            'tricky.txt', 'tricky.txt', 'modified',
+            added=((3, 3), (5, 5)), deleted=((3, 3), (5, 5)), old_mode='100644', new_mode='100644',
         ),
         FileChange('z.txt', None, 'added', added=((1, 26),), new_mode='100644'),
     )
@@ -303,7 +315,9 @@ def test_staged_changes(repo):
     repo.git('add', 'a.txt')
     repo.write('a.txt', lines(5))  # not staged
     assert changes(repo, '--cached') == (
-        FileChange('a.txt', 'a.txt', 'modified', added=((4, 4),), old_mode='100644', new_mode='100644'),
+        FileChange(
+            'a.txt', 'a.txt', 'modified', added=((4, 4),), old_mode='100644', new_mode='100644',
+        ),
     )
 
 
@@ -419,6 +433,16 @@ def test_quoted_forms_of_the_git_line():
     )
 
 
+def test_submodule_without_modes():
+    text = (
+        'diff --git a/lib b/lib\n--- a/lib\n+++ b/lib\n@@ -1 +1 @@\n'
+        '-Subproject commit 1111111111111111111111111111111111111111\n'
+        '+Subproject commit 2222222222222222222222222222222222222222-dirty\n'
+    )
+    [file] = parse_diff(text, 'x').files
+    assert file.submodule
+
+
 def test_mnemonic_prefixes():
     text = 'diff --git i/f w/f\n--- i/f\n+++ w/f\n@@ -1 +1 @@\n-a\n+b\n'
     [file] = parse_diff(text, 'x').files
@@ -503,9 +527,15 @@ def test_mail_text_around_the_diff():
 
 
 def test_crlf_diff_text():
-    text = 'diff --git a/f b/f\r\nindex 1..2 100644\r\n--- a/f\r\n+++ b/f\r\n@@ -1 +1 @@\r\n-a\r\n+b\r\n'
+    text = (
+        'diff --git a/f b/f\r\nindex 1..2 100644\r\n'
+        '--- a/f\r\n+++ b/f\r\n@@ -1 +1 @@\r\n-a\r\n+b\r\n'
+    )
     assert parse_diff(text, 'x').files == (
-        FileChange('f', 'f', 'modified', added=((1, 1),), deleted=((1, 1),), old_mode='100644', new_mode='100644'),
+        FileChange(
+            'f', 'f', 'modified', added=((1, 1),), deleted=((1, 1),),
+            old_mode='100644', new_mode='100644',
+        ),
     )
 
 
@@ -519,7 +549,8 @@ GIT_HEADER = 'diff --git a/f b/f\n--- a/f\n+++ b/f\n'
     ),
     (
         GIT_HEADER + '@@@ -1,2 -1,2 +1,3 @@@\n',
-        "line 4: hunk header '@@@ -1,2 -1,2 +1,3 @@@' does not parse; pass a unified diff (git diff)",
+        "line 4: hunk header '@@@ -1,2 -1,2 +1,3 @@@' does not parse; "
+        'pass a unified diff (git diff)',
     ),
     (
         GIT_HEADER + '@@ -0,1 +1 @@\n-a\n+b\n',
@@ -554,7 +585,8 @@ GIT_HEADER = 'diff --git a/f b/f\n--- a/f\n+++ b/f\n'
     ),
     (
         'diff --git "a/bad\\q" "b/bad\\q"\nold mode 100644\nnew mode 100755\n',
-        'line 1: bad escape in quoted path \'"a/bad\\\\q" "b/bad\\\\q"\'; pass a unified diff (git diff)',
+        'line 1: bad escape in quoted path \'"a/bad\\\\q" "b/bad\\\\q"\'; '
+        'pass a unified diff (git diff)',
     ),
     (
         'diff --git "a/open b/open\nold mode 100644\nnew mode 100755\n',

@@ -56,8 +56,8 @@ def _read(path: Path) -> Source:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            limit = f'{MAX_BYTES // 2**20} MB'
-            return Source(origin, b'', f'{origin}: {size} bytes, over the {limit} limit for a report')
+            return Source(origin, b'', f'{origin}: {size} bytes, over the limit of '
+                                       f'{MAX_BYTES} bytes for a report')
         return Source(origin, path.read_bytes())
     except OSError as e:
         raise GateError(f'{origin}: cannot read the report: {e.strerror}') from None

@@ -17,14 +17,16 @@ HEADERS = (
     'rename from ', 'rename to ', 'copy from ', 'copy to ', 'index ',
 )
 MAIL_STARTS = ('From ', 'commit ')  # an mbox separator, `git log -p`
+HEADERS_END = ('@@', 'diff --git ', *MAIL_STARTS)
 DEV_NULL = '/dev/null'
 ADVICE = 'pass a unified diff (git diff)'
 
 
 def parse_diff(text: str, description: str) -> Change:
-    """Parse `git diff` or `diff -u` output; text around the diff is skipped.
+    """Parse `git diff` or `diff -u` output; mail text around it is skipped.
 
     Lines are split on '\\n' only: '\\r', '\\f' and '\\u2028' are content.
+    Raises GateError naming the line of the diff that is malformed.
     """
     lines = text.split('\n')
     if lines[-1] == '':
@@ -67,7 +69,7 @@ def _read_file(lines: list[str], start: int) -> tuple[FileChange, int]:
     i = start + 1 if lines[start].startswith('diff --git ') else start
     while i < len(lines):
         line = lines[i].removesuffix('\r')
-        if line.startswith(('@@', 'diff --git ', *MAIL_STARTS)) or line == '-- ':
+        if line.startswith(HEADERS_END) or line == '-- ':
             break
         elif _starts_plain(lines, i):
             if '---' in fields:  # the next file of a plain diff
@@ -230,11 +232,14 @@ def _paths(
     new = _path(fields.get('rename to') or fields.get('copy to'), start) or new
     old, new = old or new, new or old
     if old is None or new is None:
-        raise GateError(f'line {start + 1}: cannot tell the path of the file from {first!r}; {ADVICE}')
+        raise GateError(
+            f'line {start + 1}: cannot tell the path of the file from {first!r}; {ADVICE}',
+        )
     return old, new, old_exists, new_exists
 
 
 def _is_null(side: str | None) -> bool:
+    """Whether a `---` or `+++` line names no file."""
     if side is None:
         return False
     path, _, stamp = side.partition('\t')

@@ -103,6 +103,14 @@ def problems(document: object, origin: str) -> list[str]:
     return found
 
 
+def parse_default_document() -> dict[str, Any]:
+    from findings_gate.formats.native import parse_yaml
+
+    document = parse_yaml(DEFAULT, 'the default policy')
+    assert isinstance(document, dict)
+    return document
+
+
 def parse(text: str, origin: str) -> Policy:
     from findings_gate.formats.native import parse_yaml
 
@@ -111,8 +119,7 @@ def parse(text: str, origin: str) -> Policy:
     if found:
         raise GateError('\n'.join(found))
     assert isinstance(document, dict)
-    defaults = parse_yaml(DEFAULT, 'the default policy')
-    assert isinstance(defaults, dict)
+    defaults = parse_default_document()
 
     def get(key: str) -> Any:
         return document.get(key, defaults[key])

@@ -41,11 +41,14 @@ def _validator(name: str) -> Any:
     return Draft202012Validator(schema, registry=_registry())
 
 
-def _message(error: Any) -> str:
-    from jsonschema.exceptions import best_match
+def _leaf(error: Any) -> Any:
+    """For oneOf / anyOf, the alternative the document came closest to."""
+    while error.context:
+        error = max(error.context, key=lambda e: (len(e.relative_path), e.validator != 'type'))
+    return error
 
-    if error.context:  # oneOf / anyOf: say what the closest alternative wanted
-        error = best_match(error.context)
+
+def _message(error: Any) -> str:
     # a schema can say in its own words what a rule means: `$comment`
     comment = error.schema.get('$comment') if isinstance(error.schema, dict) else None
     message: str = error.message
@@ -58,7 +61,7 @@ def _message(error: Any) -> str:
 def problems(name: str, document: object) -> list[tuple[str, str]]:
     """Every way `document` breaks schema `name`, as (json path, message), in document order."""
     errors = sorted(
-        _validator(name).iter_errors(document),
+        (_leaf(e) for e in _validator(name).iter_errors(document)),
         key=lambda e: [(isinstance(p, str), p) for p in e.absolute_path],
     )
     return [(e.json_path, _message(e)) for e in errors]

@@ -1,0 +1,180 @@
+"""The real console script: exit codes, help, version, colour, and every verb."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from findings_gate import cli, schema
+from tests.conftest import Repo
+
+SCRIPT = Path(sys.executable).parent / 'findings-gate'
+
+
+def script(*args: str, cwd: Path, env: dict[str, str] | None = None,
+           stdin: str = '') -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        (str(SCRIPT), *args), cwd=cwd, capture_output=True, text=True, input=stdin,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def report(severity: str, line: int, path: str = 'app.py') -> str:
+    return json.dumps({
+        'version': 1, 'reviewer': {'name': 'bot', 'kind': 'llm'},
+        'findings': [{'title': 'a finding', 'severity': severity,
+                      'location': {'path': path, 'start_line': line}}],
+    })
+
+
+@pytest.fixture
+def staged(repo: Repo) -> Repo:
+    repo.write('app.py', ''.join(f'x{i} = {i}\n' for i in range(1, 21)))
+    repo.commit('base')
+    repo.write('app.py', ''.join(f'x{i} = {i}\n' for i in range(1, 20)) + 'x20 = "new"\n')
+    repo.git('add', 'app.py')
+    return repo
+
+
+def test_exit_0_when_nothing_blocks(staged: Repo) -> None:
+    result = script('check', '--report', '-', cwd=staged.root, stdin=report('high', 2))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith('from 1 report on staged changes\n')
+    assert 'app.py:2: WARN warn-in-changed-files: a finding [bot]' in result.stdout
+
+
+def test_exit_1_when_the_policy_blocks(staged: Repo) -> None:
+    result = script('check', '--report', '-', cwd=staged.root, stdin=report('high', 20))
+    assert result.returncode == 1
+    assert 'app.py:20: BLOCK block-severe-on-change: a finding [bot]' in result.stdout
+    assert result.stderr == ''
+
+
+@pytest.mark.parametrize(('args', 'message'), [
+    (['check', '--base', 'nope'], "findings-gate: error: 'nope': unknown revision; fetch it or check the name\n"),
+    (['check', '--report', 'missing/*.json'], "findings-gate: error: --report 'missing/*.json': no report file matches; check the path\n"),
+    (['check', '--from-ref', 'HEAD'], 'findings-gate: error: --from-ref and --to-ref go together; pass both\n'),
+    (['check', '--policy', 'nope.yaml'], 'findings-gate: error: nope.yaml: cannot read the policy: No such file or directory\n'),
+])
+def test_exit_2_when_the_gate_cannot_run_as_asked(staged: Repo, args: list[str], message: str) -> None:
+    result = script(*args, cwd=staged.root)
+    assert (result.returncode, result.stdout, result.stderr) == (2, '', message)
+
+
+def test_exit_2_outside_a_repository(tmp_path: Path) -> None:
+    result = script('check', cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (f'findings-gate: error: {tmp_path}: not a git repository; '
+                             f'run inside one, or pass --diff-file\n')
+
+
+def test_exit_2_for_bad_arguments(tmp_path: Path) -> None:
+    result = script('check', '--format', 'xml', cwd=tmp_path)
+    assert result.returncode == 2
+    assert "invalid choice: 'xml'" in result.stderr
+
+
+def test_exit_3_with_a_traceback_for_a_bug(staged: Repo, tmp_path: Path) -> None:
+    # a bug is planted from outside the package: the policy's decide() raises
+    (tmp_path / 'sitecustomize.py').write_text(
+        'import findings_gate.policy\n'
+        'def decide(*args, **kwargs):\n'
+        '    raise KeyError("planted bug")\n'
+        'findings_gate.policy.decide = decide\n',
+    )
+    result = script('check', cwd=staged.root, env={'PYTHONPATH': str(tmp_path)})
+    assert result.returncode == 3
+    assert "KeyError: 'planted bug'" in result.stderr
+    assert result.stderr.endswith(
+        'findings-gate: internal error (exit 3); please report it with the traceback above\n')
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    result = subprocess.run((sys.executable, '-m', 'findings_gate', '--version'),
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.stdout == f'findings-gate {cli.VERSION}\n'
+
+
+def test_help_names_every_verb(tmp_path: Path) -> None:
+    result = script('--help', cwd=tmp_path)
+    assert result.returncode == 0
+    for verb in ('check', 'validate', 'attach', 'policy', 'demo'):
+        assert verb in result.stdout
+
+
+def test_demo_shows_a_block_a_warning_and_a_pass(tmp_path: Path) -> None:
+    result = script('demo', cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert 'app/users.py:9: BLOCK block-severe-on-change: SQL query built from user input' in result.stdout
+    assert 'exit 1: the commit is blocked' in result.stdout
+    assert 'app/users.py:14: WARN' in result.stdout
+    assert 'exit 0: the commit passes' in result.stdout
+    assert list(tmp_path.iterdir()) == []  # nothing left behind
+
+
+def test_json_output_is_a_valid_decision(staged: Repo, capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(staged.root)
+    staged.write('.reviews/a.json', report('critical', 19))
+    staged.write('.reviews/b.json', '{"version": 2}')
+    assert cli.main(['check', '--format', 'json']) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert schema.problems('decision', document) == []
+    assert document['verdict'] == 'block'
+    assert [f['placement'] for f in document['findings']] == ['context']
+    assert document['conditions'][0]['kind'] == 'invalid_report'
+
+
+@pytest.mark.parametrize(('argv', 'env', 'tty', 'color'), [
+    (['--color', 'always'], {}, False, True),
+    (['--color', 'never'], {}, True, False),
+    ([], {}, True, True),
+    ([], {}, False, False),
+    ([], {'NO_COLOR': '1'}, True, False),
+    ([], {'TERM': 'dumb'}, True, False),
+    ([], {'PRE_COMMIT_COLOR': 'always'}, False, True),
+    ([], {'PRE_COMMIT_COLOR': 'never'}, True, False),
+])
+def test_color(staged: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+               argv: list[str], env: dict[str, str], tty: bool, color: bool) -> None:
+    monkeypatch.chdir(staged.root)
+    monkeypatch.setenv('TERM', 'xterm')
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys.stdout, 'isatty', lambda: tty)
+    staged.write('.reviews/a.json', report('critical', 20))
+    cli.main(['check', *argv])
+    assert ('\033[1;31mBLOCK\033[0m' in capsys.readouterr().out) is color
+
+
+def test_validate(tmp_path: Path) -> None:
+    (tmp_path / 'good.yaml').write_text('version: 1\nreviewer: {name: a, kind: human}\nfindings: []\n')
+    (tmp_path / 'bad.json').write_text('{"version": 1, "reviewer": {"name": "a"}, "findings": [{}]}')
+    result = script('validate', 'good.yaml', 'bad.json', cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        'good.yaml: valid, 0 finding(s)',
+        "bad.json::$.findings[0]: 'title' is a required property",
+        "bad.json::$.findings[0]: 'severity' is a required property",
+        "bad.json::$.reviewer: 'kind' is a required property",
+    ]
+    assert script('validate', 'good.yaml', cwd=tmp_path).returncode == 0
+    assert script('validate', 'none.json', cwd=tmp_path).returncode == 2
+
+
+def test_policy_check(repo: Repo) -> None:
+    result = script('policy', 'check', cwd=repo.root)
+    assert (result.returncode, result.stdout) == (
+        0, 'no policy file (.findings-gate.yaml): the default policy applies\n')
+    repo.write('.findings-gate.yaml', 'version: 1\nrules:\n  - {name: x, action: block, severity: hgh}\n')
+    result = script('policy', 'check', cwd=repo.root)
+    assert result.returncode == 1
+    assert result.stdout == (".findings-gate.yaml::$.rules[0].severity: 'hgh' is not one of "
+                             "['critical', 'high', 'medium', 'low', 'info']\n")
+    repo.write('strict.yaml', 'version: 1\ndefault: block\n')
+    result = script('policy', 'check', 'strict.yaml', cwd=repo.root)
+    assert (result.returncode, result.stdout) == (0, 'strict.yaml: valid policy\n')

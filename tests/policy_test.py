@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import pytest
+
+from findings_gate import policy
+from findings_gate.errors import GateError
+from findings_gate.model import Change, Finding, InvalidReport, Location, Placed, Report, Reviewer
+
+
+def placed(severity: str = 'medium', placement: str = 'added', path: str | None = 'src/a.py',
+           kind: str = 'llm', **fields: object) -> Placed:
+    finding = Finding('t', severity, location=Location(path), **fields)  # type: ignore[arg-type]
+    report = Report('r', Reviewer('x', kind), (finding,))
+    return Placed(finding, report, path, placement)
+
+
+def rule(**keys: object) -> policy.Rule:
+    return policy._rule({'name': 'r', 'action': 'block', **keys})
+
+
+@pytest.mark.parametrize(('keys', 'finding', 'matches'), [
+    ({}, placed(), True),
+    ({'severity': 'medium'}, placed('medium'), True),
+    ({'severity': 'medium'}, placed('critical'), True),
+    ({'severity': 'medium'}, placed('low'), False),
+    ({'severity': 'info'}, placed('info'), True),
+    ({'category': 'security'}, placed(category='security'), True),
+    ({'category': ['style', 'security']}, placed(category='style'), True),
+    ({'category': 'security'}, placed(), False),
+    ({'cwe': 'CWE-79'}, placed(cwe=('CWE-20', 'CWE-79')), True),
+    ({'cwe': ['CWE-89']}, placed(cwe=('CWE-79',)), False),
+    ({'paths': 'src/**'}, placed(path='src/deep/x.py'), True),
+    ({'paths': '*.py'}, placed(path='src/deep/x.py'), True),
+    ({'paths': '/a.py'}, placed(path='src/a.py'), False),
+    ({'paths': ['docs/', '!docs/keep.md']}, placed(path='docs/keep.md'), False),
+    ({'paths': ['docs/']}, placed(path='docs/x/y.md'), True),
+    ({'paths': '**'}, placed(path=None, placement='unlocated'), False),
+    ({'reviewer_kind': 'human'}, placed(kind='human'), True),
+    ({'reviewer_kind': ['human', 'tool']}, placed(kind='llm'), False),
+    ({'placement': 'context'}, placed(placement='context'), True),
+    ({'placement': ['added']}, placed(placement='untouched'), False),
+    ({'severity': 'high', 'placement': 'added', 'category': 'security'},
+     placed('high', category='security'), True),
+    ({'severity': 'high', 'placement': 'added', 'category': 'security'},
+     placed('high', category='correctness'), False),
+])
+def test_a_rule_matches_when_every_key_does(keys: dict, finding: Placed, matches: bool) -> None:
+    assert policy.matches(rule(**keys), finding) is matches
+
+
+def test_first_match_wins_and_default_applies() -> None:
+    rules = policy.parse(
+        'version: 1\nrules:\n'
+        '  - {name: one, severity: high, action: block}\n'
+        '  - {name: two, action: warn, placement: added}\n'
+        'default: ignore\n', 'p.yaml')
+    assert policy.decide_finding(placed('critical'), rules)[1:] == ('block', 'one')
+    assert policy.decide_finding(placed('low'), rules)[1:] == ('warn', 'two')
+    assert policy.decide_finding(placed('low', 'file'), rules)[1:] == ('ignore', 'default')
+
+
+def test_omitted_keys_take_the_default_policys_values() -> None:
+    rules = policy.parse('version: 1\n', 'p.yaml')
+    assert rules.rules == ()
+    assert (rules.default, rules.invalid_report, rules.incomplete_report, rules.no_reports,
+            rules.reports, rules.context_lines) == ('ignore', 'block', 'warn', 'ignore', ('.reviews/',), 3)
+
+
+def test_the_default_policy_is_valid() -> None:
+    assert policy.problems(policy.parse_default_document(), 'default') == []
+
+
+def test_report_conditions() -> None:
+    rules = policy.parse('version: 1\ninvalid_report: warn\nincomplete_report: block\nno_reports: block\n', 'p')
+    reports = [Report('a', Reviewer('x', 'llm'), (), complete=False), InvalidReport('b', ('p1', 'p2'))]
+    decision = policy.decide([], reports, Change((), 'c'), rules)
+    assert [(c.kind, c.origin, c.action) for c in decision.conditions] == [
+        ('incomplete_report', 'a', 'block'), ('invalid_report', 'b', 'warn')]
+    assert decision.verdict == 'block'
+    decision = policy.decide([], [], Change((), 'c'), rules)
+    assert [(c.kind, c.action) for c in decision.conditions] == [('no_reports', 'block')]
+
+
+@pytest.mark.parametrize(('text', 'message'), [
+    ('version: 1\nrules: [{name: a, action: block}, {name: a, action: warn}]\n',
+     "p.yaml::$.rules[1].name: 'a' is already the name of rules[0]; give each rule its own name"),
+    ('version: 1\nrules: [{name: "has space", action: block}]\n',
+     "p.yaml::$.rules[0].name: 'has space' does not match '^[A-Za-z0-9][A-Za-z0-9._-]*$'"),
+    ('version: 1\nrules: [{name: a, action: block, cwe: 79}]\n',
+     'p.yaml::$.rules[0].cwe: 79: write a CWE id as CWE-<number>, for example CWE-79'),
+    ('version: 1\nrules: [{name: a, action: block, placement: [added, nowhere]}]\n',
+     "p.yaml::$.rules[0].placement[1]: 'nowhere' is not one of "
+     "['added', 'context', 'deleted', 'file', 'untouched', 'unlocated']"),
+    ('version: 2\n', 'p.yaml::$.version: 1 was expected'),
+    ('rules: [\n', 'p.yaml:2:1: not valid YAML: '),
+])
+def test_invalid_policies(text: str, message: str) -> None:
+    with pytest.raises(GateError) as e:
+        policy.parse(text, 'p.yaml')
+    assert str(e.value).startswith(message)

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from findings_gate import schema
+
+ROOT = Path(__file__).parent.parent
+NAMES = ('report', 'policy', 'decision')
+
+
+@pytest.mark.parametrize('name', NAMES)
+def test_each_schema_is_a_valid_draft_2020_12_schema_with_an_id(name: str) -> None:
+    document = json.loads((ROOT / 'schemas' / f'{name}.schema.json').read_text())
+    Draft202012Validator.check_schema(document)
+    assert document['$schema'] == 'https://json-schema.org/draft/2020-12/schema'
+    assert document['$id'] == f'urn:findings-gate:{name}:1'
+
+
+def test_references_resolve_locally() -> None:
+    # the decision schema refers into the report schema: no network is involved
+    finding = {'title': 't', 'severity': 'bad'}
+    document = {
+        'version': 1, 'verdict': 'pass', 'change': {'description': 'd', 'files': []},
+        'policy': 'p', 'reports': [], 'conditions': [],
+        'findings': [{'report': 'r', 'reviewer': {'name': 'n', 'kind': 'llm'}, 'finding': finding,
+                      'placement': 'added', 'action': 'warn', 'rule': 'x'}],
+        'summary': {'block': 0, 'warn': 1, 'ignore': 0, 'placements': {'added': 1}},
+    }
+    assert [w for w, _ in schema.problems('decision', document)] == ['$.findings[0].finding.severity']
+
+
+def test_the_checkout_finds_its_schemas() -> None:
+    assert schema.schema_dir() == ROOT / 'schemas'
+
+
+def test_the_wheel_ships_the_schemas_inside_the_package(tmp_path: Path) -> None:
+    subprocess.run(
+        (sys.executable, '-m', 'pip', 'wheel', '--no-deps', '-q', '-w', str(tmp_path), str(ROOT)),
+        check=True, capture_output=True,
+    )
+    [wheel] = tmp_path.glob('findings_gate-*.whl')
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in NAMES:
+        assert f'findings_gate/schemas/{name}.schema.json' in names
+    assert 'findings_gate/cli.py' in names

@@ -1,0 +1,48 @@
+"""What the README shows works as shown."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from findings_gate import collect, demo, policy
+from findings_gate.model import Report
+
+README = (Path(__file__).parent.parent / 'README.md').read_text()
+BLOCKS = re.findall(r'```(\w*)\n(.*?)```', README, re.S)
+
+
+def yaml_blocks(first_key: str) -> list[str]:
+    return [text for lang, text in BLOCKS if lang == 'yaml' and text.startswith(first_key)]
+
+
+def test_the_default_policy_shown_is_the_embedded_one() -> None:
+    assert policy.DEFAULT in yaml_blocks('version: 1\nreports:')
+
+
+def test_every_policy_shown_is_valid() -> None:
+    policies = [t for t in yaml_blocks('version: 1\n') if 'rules:' in t]
+    assert len(policies) == 2
+    for text in policies:
+        policy.parse(text, 'README')
+
+
+def test_the_report_shown_is_valid() -> None:
+    [text] = yaml_blocks('version: 1                       # required')
+    report = collect.read(collect.Source('README', text.encode()))
+    assert isinstance(report, Report), report
+    assert report.findings[0].location.symbol == '_trigger_trunk_status_change'  # type: ignore[union-attr]
+
+
+def test_the_output_shown_is_the_demos() -> None:
+    [shown] = [t for lang, t in BLOCKS if t.startswith('-- 1 on added')]
+    out: list[str] = []
+    demo.run(out.append)
+    assert shown in ''.join(out)
+
+
+def test_the_pre_commit_hooks_shown_are_the_manifests() -> None:
+    manifest = yaml.safe_load((Path(__file__).parent.parent / '.pre-commit-hooks.yaml').read_text())
+    for hook in manifest:
+        assert f"| `{hook['id']}` |" in README

@@ -3,7 +3,10 @@
 case.yaml holds `base` (files of the first commit), `change` (files written,
 or removed when null), `commit` (true: the change is committed on a branch
 `change`; false: it is staged), optional `notes` (reports attached with
-`findings-gate attach`), optional `cwd`, and `args` (the command line).
+`findings-gate attach`), optional `cwd`, optional `bug` (a function of the
+package replaced by one that raises, to pin exit 3), and `args` (the command
+line). A traceback is kept as its first and last lines: the rest names lines
+of the source.
 `pytest --update-golden` rewrites expected.txt from this run, on purpose only.
 """
 from __future__ import annotations
@@ -28,6 +31,10 @@ def _write_files(repo: Repo, files: dict[str, str | None]) -> None:
             repo.write(path, text)
 
 
+def _planted_bug(*args: object, **kwargs: object) -> None:
+    raise RuntimeError('a planted bug')
+
+
 def run_case(case: dict, repo: Repo, capsys: pytest.CaptureFixture[str]) -> str:
     _write_files(repo, case.get('base', {}))
     repo.commit('base')
@@ -43,8 +50,14 @@ def run_case(case: dict, repo: Repo, capsys: pytest.CaptureFixture[str]) -> str:
         assert main(['attach', name]) == 0
         os.unlink(name)
     capsys.readouterr()
-    code = main(case['args'])
+    with pytest.MonkeyPatch.context() as patch:
+        if 'bug' in case:
+            patch.setattr(case['bug'], _planted_bug)
+        code = main(case['args'])
     out, err = capsys.readouterr()
+    if err.startswith('Traceback'):
+        lines = err.splitlines(keepends=True)
+        err = ''.join([lines[0], '  ...\n', *lines[-2:]])
     return (f'$ findings-gate {" ".join(case["args"])}\nexit {code}\n'
             f'--- stdout\n{out}--- stderr\n{err}')
 
@@ -67,5 +80,5 @@ def test_the_cases_cover_every_placement_action_and_exit_code() -> None:
         assert f'({placement})' in text, placement
     for label in ('BLOCK', 'WARN', 'NOTE'):
         assert f': {label} ' in text, label
-    for code in (0, 1, 2):
+    for code in (0, 1, 2, 3):
         assert f'\nexit {code}\n' in text, code

@@ -146,4 +146,3 @@ def test_policy_report_locations(history: Repo) -> None:
     history.write('.reviews/ignored.json', json.dumps(report(5)))
     decision = gate.run(gate.Target(base='main'))
     assert [r.origin for r in decision.reports] == ['docs/reviews/r.json']
-

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from findings_gate.errors import GateError
 
@@ -61,13 +61,13 @@ def _reason(error: git.GitCommandError) -> str:
     return lines[-1] if lines else f'exit status {error.status}'
 
 
-def _pipe(data: bytes) -> object:
+def _pipe(data: bytes) -> BinaryIO:
     import tempfile
 
     handle = tempfile.TemporaryFile()
     handle.write(data)
     handle.seek(0)
-    return handle
+    return handle  # type: ignore[return-value]
 
 
 def resolve(repo: git.Repo, ref: str) -> str:

@@ -95,7 +95,8 @@ def problems(document: object, origin: str) -> list[str]:
     if found:
         return found
     seen: dict[str, int] = {}
-    for i, rule in enumerate(document.get('rules', ())):  # type: ignore[union-attr]
+    assert isinstance(document, dict)
+    for i, rule in enumerate(document.get('rules', ())):
         if rule['name'] in seen:
             found.append(f'{origin}::$.rules[{i}].name: {rule["name"]!r} is already the name of '
                          f'rules[{seen[rule["name"]]}]; give each rule its own name')

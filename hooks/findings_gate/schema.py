@@ -28,7 +28,7 @@ def _registry() -> Any:
     resources = []
     for path in sorted(schema_dir().glob('*.schema.json')):
         resource = Resource.from_contents(json.loads(path.read_text(encoding='utf-8')))
-        resources.append((resource.id(), resource))
+        resources.append((resource.id() or path.name, resource))
     return Registry().with_resources(resources)
 
 

@@ -8,7 +8,6 @@ whole session (PRE_COMMIT_HOME) and so one build.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -21,13 +20,14 @@ import pytest
 import yaml
 
 from findings_gate.cli import main
+from tests.conftest import Repo
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 PRE_COMMIT = shutil.which('pre-commit', path=str(Path(sys.executable).parent))
 
 pytestmark = pytest.mark.skipif(
     PRE_COMMIT is None,
-    reason=f'pre-commit is not installed next to {sys.executable} (pip install findings-gate[test])',
+    reason=f'no pre-commit next to {sys.executable} (pip install findings-gate[test])',
 )
 
 # a 20-line module; the change edits line 5 and line 18
@@ -151,7 +151,8 @@ def hooks_rev() -> str:
 
 
 def write_config(repo_root: Path, rev: str) -> None:
-    hooks = ''.join(f'  - id: {h}\n    verbose: true\n' for h in ('findings-gate', 'findings-gate-push'))
+    hooks = ''.join(f'  - id: {hook}\n    verbose: true\n'
+                    for hook in ('findings-gate', 'findings-gate-push'))
     (repo_root / '.pre-commit-config.yaml').write_text(
         f'repos:\n- repo: {json.dumps(str(CHECKOUT))}\n  rev: {rev}\n  hooks:\n{hooks}',
     )
@@ -163,7 +164,7 @@ def test_manifest_is_valid() -> None:
 
 
 def test_try_repo_blocks_a_high_finding_on_the_staged_change_until_the_line_is_fixed(
-        repo) -> None:
+        repo: Repo) -> None:
     repo.write('app.py', BASE)
     repo.commit('base')
     repo.write('app.py', edited(line_5=True, line_18=True))
@@ -196,7 +197,7 @@ def test_try_repo_blocks_a_high_finding_on_the_staged_change_until_the_line_is_f
 
 
 def test_installed_pre_commit_hook_refuses_the_commit_until_the_line_is_fixed(
-        repo, hooks_rev: str) -> None:
+        repo: Repo, hooks_rev: str) -> None:
     repo.write('app.py', BASE)
     write_config(repo.root, hooks_rev)
     base = repo.commit('base')
@@ -231,7 +232,7 @@ def test_installed_pre_commit_hook_refuses_the_commit_until_the_line_is_fixed(
 
 
 def test_installed_pre_push_hook_refuses_the_push_until_a_later_commit_fixes_it(
-        repo, hooks_rev: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        repo: Repo, hooks_rev: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     remote = tmp_path / 'remote.git'
     run('git', 'init', '-q', '--bare', '-b', 'main', remote, cwd=tmp_path).check_returncode()
     repo.write('app.py', BASE)
@@ -244,7 +245,8 @@ def test_installed_pre_push_hook_refuses_the_push_until_a_later_commit_fixes_it(
     # a first push: the whole history is new, and nothing is reported on it
     first = run('git', 'push', '-q', 'origin', 'main', cwd=repo.root)
     assert first.returncode == 0, first.stdout
-    assert 'findings-gate: passed: 0 block, 0 warn, 0 note; 0 findings from 0 reports' in first.stdout
+    assert (f'findings-gate: passed: 0 block, 0 warn, 1 note; 0 findings from 0 reports '
+            f'on everything up to {base[:12]}') in first.stdout
 
     repo.write('app.py', edited(line_5=True, line_18=True))
     bad = repo.commit('list more users')
@@ -281,7 +283,7 @@ def test_installed_pre_push_hook_refuses_the_push_until_a_later_commit_fixes_it(
         assert finding_lines(gate.output, 'app.py:5')[0].startswith(f'app.py:5: {label} ')
 
 
-def stage_reports_and_policy(repo, *, bad: bool) -> None:
+def stage_reports_and_policy(repo: Repo, *, bad: bool) -> None:
     repo.write('app.py', BASE)
     repo.commit('base')
     good = {**REPORT, 'findings': REPORT['findings'][1:]}
@@ -294,7 +296,7 @@ def stage_reports_and_policy(repo, *, bad: bool) -> None:
 
 
 def test_try_repo_validate_and_policy_hooks_reject_an_invalid_report_and_an_unknown_key(
-        repo) -> None:
+        repo: Repo) -> None:
     stage_reports_and_policy(repo, bad=True)
     # no hook id: every hook of the manifest for the pre-commit stage
     result = pre_commit('try-repo', CHECKOUT, '--verbose', cwd=repo.root)
@@ -322,7 +324,7 @@ def test_try_repo_validate_and_policy_hooks_reject_an_invalid_report_and_an_unkn
     assert gate.output.startswith('findings-gate: error: .findings-gate.yaml::$: ')
 
 
-def test_try_repo_validate_and_policy_hooks_pass_valid_files(repo) -> None:
+def test_try_repo_validate_and_policy_hooks_pass_valid_files(repo: Repo) -> None:
     stage_reports_and_policy(repo, bad=False)
     result = pre_commit('try-repo', CHECKOUT, '--verbose', cwd=repo.root)
     assert result.returncode == 0, result.stdout

@@ -130,19 +130,59 @@ def test_attach_refuses_an_invalid_report(history: Repo, capsys: pytest.CaptureF
     assert err.endswith('findings-gate: error: bad.json: not attached; fix it first\n')
 
 
-def test_report_locations_globs_directories_and_duplicates(history: Repo) -> None:
+def test_report_arguments_globs_directories_and_duplicates(history: Repo) -> None:
     history.write('.reviews/one.json', json.dumps(report(5, 'one')))
     history.write('.reviews/deep/two.yml', json.dumps(report(5, 'two')))
     history.write('.reviews/readme.txt', 'not a report')
     history.write('extra/three.json', json.dumps(report(5, 'three')))
-    decision = gate.run(gate.Target(base='main'), reports=['.reviews/one.json', 'extra/*.json'])
+    decision = gate.run(gate.Target(), reports=['.reviews/one.json', 'extra/*.json'])
     assert [r.origin for r in decision.reports] == [
         '.reviews/one.json', 'extra/three.json', '.reviews/deep/two.yml']
+
+
+def test_a_range_reads_the_reports_its_head_commit_holds(history: Repo) -> None:
+    history.write('.reviews/committed.json', json.dumps(report(5, 'committed')))
+    history.write('.reviews/deep/two.yml', json.dumps(report(5, 'two')))
+    history.write('.reviews/readme.txt', 'not a report')
+    head = history.commit('reviews')
+    history.write('.reviews/uncommitted.json', json.dumps(report(5, 'uncommitted')))
+    history.git('checkout', '-q', 'main')  # the gated branch need not be checked out
+    decision = gate.run(gate.Target(from_ref='main', to_ref='topic'))
+    assert [r.origin for r in decision.reports] == [
+        f'{head[:12]}:.reviews/committed.json', f'{head[:12]}:.reviews/deep/two.yml']
+    assert [d.action for d in decision.findings] == ['block', 'block']
+
+
+def test_the_same_report_found_twice_counts_once(history: Repo) -> None:
+    history.write('.reviews/one.json', json.dumps(report(5, 'one')))
+    history.commit('review')
+    decision = gate.run(gate.Target(base='main'), reports=['.reviews/one.json'])
+    assert [r.origin for r in decision.reports] == ['.reviews/one.json']
 
 
 def test_policy_report_locations(history: Repo) -> None:
     history.write('.findings-gate.yaml', 'version: 1\nreports: ["docs/reviews/*.json"]\n')
     history.write('docs/reviews/r.json', json.dumps(report(5)))
+    history.write('docs/reviews/deeper/no.json', json.dumps(report(5)))
     history.write('.reviews/ignored.json', json.dumps(report(5)))
-    decision = gate.run(gate.Target(base='main'))
-    assert [r.origin for r in decision.reports] == ['docs/reviews/r.json']
+    assert [r.origin for r in gate.run(gate.Target()).reports] == ['docs/reviews/r.json']
+    head = history.commit('reviews')
+    assert [r.origin for r in gate.run(gate.Target(base='main')).reports] == [
+        f'{head[:12]}:docs/reviews/r.json']
+
+
+@pytest.mark.parametrize(('locations', 'found'), [
+    (['.reviews/'], ['.reviews/a.json', '.reviews/d/b.yaml']),
+    (['.reviews'], ['.reviews/a.json', '.reviews/d/b.yaml']),
+    (['./.reviews/'], ['.reviews/a.json', '.reviews/d/b.yaml']),
+    (['.reviews/*.json'], ['.reviews/a.json']),
+    (['**/*.yaml'], ['.reviews/d/b.yaml', 'src/.reviews/c.yaml']),
+    (['reviews.txt'], ['reviews.txt']),
+    (['nowhere/'], []),
+])
+def test_locations_in_a_tree_read_like_globs(locations: list[str], found: list[str]) -> None:
+    from findings_gate import collect
+
+    paths = ['.reviews/a.json', '.reviews/d/b.yaml', '.reviews/notes.txt', 'src/.reviews/c.yaml',
+             'reviews.txt', 'x.json']
+    assert collect.in_tree(locations, paths) == found

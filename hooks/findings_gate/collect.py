@@ -82,6 +82,24 @@ def from_locations(locations: Iterable[str], root: Path) -> list[Source]:
     return [_read(p) for pattern in locations for p in _expand(pattern, root)]
 
 
+def in_tree(locations: Iterable[str], paths: Iterable[str]) -> list[str]:
+    """The paths of a commit's tree that the policy's report locations name.
+
+    A location is read as a glob from the repository root, as for a work tree:
+    anchored gitwildmatch patterns mean the same (`*` stays in a directory,
+    `**` crosses them, a directory stands for the reports under it).
+    """
+    import pathspec
+
+    paths = sorted(paths)
+    found: list[str] = []
+    for location in locations:
+        name = location.removeprefix('./').strip('/')
+        spec = pathspec.GitIgnoreSpec.from_lines(['/' + name])
+        found.extend(p for p in paths if spec.match_file(p) and (p == name or p.endswith(SUFFIXES)))
+    return found
+
+
 def from_notes(notes: Iterable[tuple[str, str]]) -> list[Source]:
     """Reports kept as git notes: one note per commit, one JSON report per line."""
     sources = []
@@ -95,10 +113,10 @@ def from_notes(notes: Iterable[tuple[str, str]]) -> list[Source]:
 
 def unique(sources: Iterable[Source]) -> list[Source]:
     """Each report once, even when two ways of naming it found it."""
-    seen: set[tuple[str, bytes]] = set()
+    seen: set[bytes | str] = set()
     kept = []
     for source in sources:
-        key = (os.path.abspath(source.origin), source.data)
+        key = source.problem or source.data
         if key not in seen:
             seen.add(key)
             kept.append(source)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
@@ -77,15 +77,11 @@ def read_change(repo: gitpython.Repo | None, target: Target, environ: dict[str, 
     return Read(diff.parse_diff(git.diff_staged(repo), 'staged changes'), [], None)
 
 
-def _exists(repo: gitpython.Repo | None, tree: str | None) -> Callable[[str], bool]:
-    if repo is None:
-        return lambda path: True  # a saved diff outside a repository: cannot tell
-
-    @functools.cache
-    def files() -> frozenset[str]:
-        return git.tracked_files(repo, tree)
-
-    return lambda path: path in files()
+def _from_tree(repo: gitpython.Repo, tree: str, locations: Sequence[str],
+               files: frozenset[str]) -> list[collect.Source]:
+    """The reports a commit holds where the policy says, as `commit:path`."""
+    return [collect.Source(f'{tree[:12]}:{path}', git.blob(repo, tree, path))
+            for path in collect.in_tree(locations, files)]
 
 
 def run(
@@ -111,8 +107,11 @@ def run(
     root = git.root(repo) if repo else None
     rules = policy.load(policy_file, root)
     read = read_change(repo, target, environ or {}, stdin)
+    files = functools.cache(lambda: git.tracked_files(repo, read.tree) if repo else frozenset())
     sources = collect.from_arguments(reports, stdin)
-    if root is not None:
+    if repo is not None and read.tree is not None:  # a range: its head holds the reports
+        sources += _from_tree(repo, read.tree, rules.reports, files())
+    elif root is not None:  # staged: the work tree does
         sources += collect.from_locations(rules.reports, root)
     if repo is not None and notes and read.commits:
         sources += collect.from_notes(git.notes(repo, read.commits, notes_ref))
@@ -120,7 +119,8 @@ def run(
     valid = [r for r in found if isinstance(r, Report)]
     placed = locate.place(
         valid, read.change, root=str(root) if root else None,
-        exists=_exists(repo, read.tree),
+        # a saved diff outside a repository: whether a file exists cannot be told
+        exists=(lambda path: path in files()) if repo else (lambda path: True),
         context=rules.context_lines if context is None else context,
     )
     return policy.decide(placed, found, read.change, rules)

@@ -101,6 +101,20 @@ def diff_range(repo: git.Repo, base: str, head: str) -> str:
     return _run(repo, *_DIFF, base, head, '--')
 
 
+def blob(repo: git.Repo, revision: str, path: str) -> bytes:
+    """The content of `path` in a commit."""
+    import git
+
+    try:
+        out: bytes = repo.git.execute(
+            ['git', 'cat-file', 'blob', f'{revision}:{path}'],
+            stdout_as_string=False, strip_newline_in_stdout=False,
+        )
+    except git.GitCommandError as e:
+        raise GateError(f'git cat-file failed: {_reason(e)}') from None
+    return out
+
+
 def tracked_files(repo: git.Repo, revision: str | None) -> frozenset[str]:
     """Paths in the index (revision None) or in a commit's tree."""
     if revision is None:

@@ -178,3 +178,39 @@ def test_policy_check(repo: Repo) -> None:
     repo.write('strict.yaml', 'version: 1\ndefault: block\n')
     result = script('policy', 'check', 'strict.yaml', cwd=repo.root)
     assert (result.returncode, result.stdout) == (0, 'strict.yaml: valid policy\n')
+
+
+@pytest.mark.parametrize(('args', 'message'), [
+    (['--base', 'main', '--diff-file', 'x.patch'], '--base and --diff-file name different changes; pass one of them'),
+    (['--pre-push', '--from-ref', 'a', '--to-ref', 'b'],
+     '--from-ref/--to-ref and --pre-push name different changes; pass one of them'),
+    (['--head', 'x'], '--head needs --base; or use --from-ref/--to-ref'),
+    (['--context', '-1'], '--context -1: give a number of lines, 0 or more'),
+    (['--diff-file', '-', '--report', '-'],
+     '--diff-file - and --report - both want standard input; save one to a file'),
+])
+def test_arguments_that_contradict_each_other(args: list[str], message: str, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(['check', *args]) == 2
+    assert capsys.readouterr().err == f'findings-gate: error: {message}\n'
+
+
+def test_a_terminal_that_cannot_show_the_text(staged: Repo) -> None:
+    text = report('high', 20).replace('a finding', 'caf\\u00e9 \\u65e5\\u672c')
+    result = subprocess.run(
+        (str(SCRIPT), 'check', '--report', '-'), cwd=staged.root, input=text.encode(),
+        capture_output=True, env={**os.environ, 'PYTHONIOENCODING': 'ascii'},
+    )
+    assert result.returncode == 1, result.stderr
+    assert b'app.py:20: BLOCK block-severe-on-change: caf\\xe9 \\u65e5\\u672c [bot]' in result.stdout
+
+
+def test_a_reader_that_goes_away_keeps_the_verdict(staged: Repo) -> None:
+    many = json.dumps({'version': 1, 'reviewer': {'name': 'bot', 'kind': 'llm'}, 'findings': [
+        {'title': f'finding {i}', 'severity': 'high', 'location': {'path': 'app.py', 'start_line': 20}}
+        for i in range(5000)]})
+    result = subprocess.run(
+        f'{SCRIPT} check --report - | head -1; exit ${{PIPESTATUS[0]}}', shell=True,
+        executable='bash', cwd=staged.root, input=many, capture_output=True, text=True,
+    )
+    assert (result.returncode, result.stderr) == (1, '')

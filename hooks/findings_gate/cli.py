@@ -27,12 +27,20 @@ def _use_color(choice: str, stream: TextIO) -> bool:
 def _check(args: argparse.Namespace) -> int:
     from findings_gate import gate
 
+    sources = [name for name, given in (
+        ('--base', args.base), ('--from-ref/--to-ref', args.from_ref or args.to_ref),
+        ('--pre-push', args.pre_push), ('--diff-file', args.diff_file is not None),
+    ) if given]
+    if len(sources) > 1:
+        raise GateError(f'{" and ".join(sources)} name different changes; pass one of them')
     if args.diff_file == '-' and '-' in args.report:
         raise GateError('--diff-file - and --report - both want standard input; save one to a file')
     if args.head and not args.base:
         raise GateError('--head needs --base; or use --from-ref/--to-ref')
     if bool(args.from_ref) != bool(args.to_ref):
         raise GateError('--from-ref and --to-ref go together; pass both')
+    if args.context is not None and args.context < 0:
+        raise GateError(f'--context {args.context}: give a number of lines, 0 or more')
     decision = gate.run(
         gate.Target(args.diff_file, args.base, args.head, args.from_ref, args.to_ref,
                     args.pre_push),
@@ -43,12 +51,21 @@ def _check(args: argparse.Namespace) -> int:
     if args.format == 'json':
         from findings_gate.render import json
 
-        sys.stdout.write(json.render(decision))
+        _emit(json.render(decision))
     else:
         from findings_gate.render import text
 
-        sys.stdout.write(text.render(decision, color=_use_color(args.color, sys.stdout)))
+        _emit(text.render(decision, color=_use_color(args.color, sys.stdout)))
     return BLOCKED if decision.verdict == 'block' else PASS
+
+
+def _emit(output: str) -> None:
+    """Write the output; a reader that went away (`| head`) does not change the verdict."""
+    try:
+        sys.stdout.write(output)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -170,9 +187,16 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # paths that are not UTF-8, or a terminal that is not: never a crash
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, 'reconfigure'):
+            stream.reconfigure(errors='backslashreplace')
     args = parser().parse_args(argv)
     try:
         return int(args.run(args))
+    except KeyboardInterrupt:
+        print('findings-gate: interrupted', file=sys.stderr)
+        return 130
     except GateError as e:
         for line in str(e).splitlines():
             print(f'findings-gate: error: {line}', file=sys.stderr)

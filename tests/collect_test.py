@@ -52,7 +52,7 @@ findings:
     (b'  \n', 'r.json: empty; write a report there or remove it'),
     (b'\xff\xfe{}', 'r.json: not UTF-8 text (byte 0); save the report as UTF-8'),
     (b'[1, 2', "r.json:1:6: not valid JSON: Expecting ',' delimiter; fix the syntax"),
-    (b'- 1\n- 2\n', "r.json::$: [1, 2] is not of type 'object'"),
+    (b'[1, 2]', "r.json::$: [1, 2] is not of type 'object'"),
     (b'version: 1\nreviewer: {name: a, kind: tool}\nfindings: []\ncreated: 2024-01-01\n',
      "r.json::$: Additional properties are not allowed ('created' was unexpected)"),
     (b'{"version": 1, "reviewer": {"name": "a", "kind": "tool"}, "findings": '
@@ -64,7 +64,7 @@ def test_problems_are_one_line_each(data: bytes, problem: str) -> None:
 
 
 def test_yaml_syntax_errors_name_the_place() -> None:
-    [problem] = read(b'a: 1\nb: [').problems  # type: ignore[union-attr]
+    [problem] = read(b'version: 1\nb: [').problems  # type: ignore[union-attr]
     assert problem.startswith('r.json:3:1: not valid YAML: ')
     assert problem.endswith('; fix the syntax')
 

@@ -12,6 +12,7 @@ from findings_gate.errors import BLOCKED, INTERNAL, PASS, UNUSABLE, GateError
 
 VERSION = '0.1.0'
 RENDERERS = ('text', 'json')
+FORMAT_NAMES = ('native', 'text')  # formats.FORMATS, without importing it for --help
 
 
 def _use_color(choice: str, stream: TextIO) -> bool:
@@ -45,7 +46,7 @@ def _check(args: argparse.Namespace) -> int:
         gate.Target(args.diff_file, args.base, args.head, args.from_ref, args.to_ref,
                     args.pre_push),
         reports=args.report, policy_file=args.policy, context=args.context,
-        notes=not args.no_notes, notes_ref=args.notes_ref, report_format=None,
+        notes=not args.no_notes, notes_ref=args.notes_ref, report_format=args.report_format,
         environ=dict(os.environ), stdin=sys.stdin.buffer,
     )
     if args.format == 'json':
@@ -74,7 +75,7 @@ def _validate(args: argparse.Namespace) -> int:
 
     invalid = 0
     for source in collect.from_arguments(args.files, sys.stdin.buffer):
-        report = collect.read(source)
+        report = collect.read(source, args.format)
         if isinstance(report, InvalidReport):
             invalid += 1
             for problem in report.problems:
@@ -82,6 +83,24 @@ def _validate(args: argparse.Namespace) -> int:
         else:
             print(f'{source.origin}: valid, {len(report.findings)} finding(s)')
     return BLOCKED if invalid else PASS
+
+
+def _import(args: argparse.Namespace) -> int:
+    import json
+
+    from findings_gate import collect
+    from findings_gate.formats import FORMATS, detect
+    from findings_gate.model import InvalidReport
+
+    [source] = collect.from_arguments([args.file], sys.stdin.buffer)
+    report = collect.read(source, args.format)
+    if isinstance(report, InvalidReport):
+        for problem in report.problems:
+            print(problem)
+        return BLOCKED
+    document = FORMATS[args.format or detect(source.data)](source.data, source.origin)
+    print(json.dumps(document, indent=2, ensure_ascii=False))
+    return PASS
 
 
 def _attach(args: argparse.Namespace) -> int:
@@ -156,6 +175,9 @@ def parser() -> argparse.ArgumentParser:
     source.add_argument('--diff-file', metavar='PATH|-', help='a saved unified diff')
     check.add_argument('--report', action='append', default=[], metavar='PATH|GLOB|-',
                        help='a report, a directory or glob of reports (repeatable)')
+    check.add_argument('--report-format', choices=FORMAT_NAMES, metavar='FORMAT',
+                       help=f'read every report as this format ({", ".join(FORMAT_NAMES)}); '
+                            f'default: detected from each report')
     check.add_argument('--no-notes', action='store_true', help='do not read reports from git notes')
     check.add_argument('--notes-ref', default='refs/notes/reviews', metavar='REF')
     check.add_argument('--policy', metavar='FILE', help='default: .findings-gate.yaml')
@@ -167,7 +189,13 @@ def parser() -> argparse.ArgumentParser:
 
     validate = verbs.add_parser('validate', help='validate report files')
     validate.add_argument('files', nargs='+', metavar='FILE')
+    validate.add_argument('--format', choices=FORMAT_NAMES, help='default: detected')
     validate.set_defaults(run=_validate)
+
+    imp = verbs.add_parser('import', help='print a report (prose, ...) as the native report it reads as')
+    imp.add_argument('file', metavar='FILE|-')
+    imp.add_argument('--format', choices=FORMAT_NAMES, help='default: detected')
+    imp.set_defaults(run=_import)
 
     attach = verbs.add_parser('attach', help='store a report as a git note on a commit')
     attach.add_argument('file', metavar='FILE')

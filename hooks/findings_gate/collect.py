@@ -133,6 +133,7 @@ def _finding(raw: dict[str, Any]) -> Finding:
         fields['location'] = _location(fields['location'])
     fields['related'] = tuple(_location(r) for r in fields.get('related', ()))
     fields['cwe'] = tuple(fields.get('cwe', ()))
+    fields['cwe_names'] = tuple(fields.get('cwe_names', {}).items())
     if 'source' in fields:
         source = fields['source']
         fields['source'] = (source['start_line'], source.get('end_line', source['start_line']))

@@ -35,6 +35,7 @@ class Finding(NamedTuple):
     confidence: str | None = None
     category: str | None = None
     cwe: tuple[str, ...] = ()
+    cwe_names: tuple[tuple[str, str], ...] = ()  # (id, the name the review gave it)
     rule: str | None = None
     location: Location | None = None
     related: tuple[Location, ...] = ()

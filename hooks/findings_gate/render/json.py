@@ -22,6 +22,8 @@ def finding_document(finding: Finding) -> dict[str, Any]:
     doc = _drop_empty(finding._asdict())
     if finding.cwe:
         doc['cwe'] = list(finding.cwe)
+    if finding.cwe_names:
+        doc['cwe_names'] = dict(finding.cwe_names)
     if finding.location:
         doc['location'] = _location(finding.location)
     if finding.related:

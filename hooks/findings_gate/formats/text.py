@@ -1,0 +1,486 @@
+"""Prose reviews (plain text, Markdown, pasted scanner output) read into native reports.
+
+The reader finds the review's units (headings, list items, table rows, scanner
+lines), decides for each whether it claims a defect or gives advice, and reads
+what a finding says with formats/clues.py. A review that concludes "no security
+defects are detected" has no findings, whatever advice or analysis it lists.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+from typing import Any, NamedTuple
+
+from findings_gate.errors import GateError
+from findings_gate.formats import clues
+from findings_gate.formats.native import decode
+
+_FENCE = re.compile(r'^\s*(```|~~~)')
+_HEADING = re.compile(r'^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$')
+_BOLD_LINE = re.compile(r'^\s*(?:\*\*|__)([^*_].*?)(?:\*\*|__)\s*:?\s*$')
+_LABEL_LINE = re.compile(
+    r'^\s*(?:\*\*|__)?(?:issue|finding|vulnerability|problem|bug|defect|weakness|concern)\s*'
+    r'#?\s*\d+\s*(?:\*\*|__)?\s*[:.)\-–]', re.I)
+_ITEM = re.compile(r'^(\s*)(?:[-*+•▪●◦]|\d{1,3}[.)]|\(\d{1,3}\)|[a-z][.)]|>>)\s+(.*)$')
+_BOLD_NUMBER = re.compile(r'^(\s*)\*\*\d{1,3}[.)]\s*(.*)$')
+_TOOL_LINE = re.compile(
+    rf'^\s*(?:\./)?((?:[\w.-]+/)*[\w-][\w.-]*\.(?:{clues._EXT})):(\d+)(?::(\d+))?:\s+(.*)$', re.I)
+_TABLE = re.compile(r'^\s*\|.*\|\s*$')
+_TABLE_RULE = re.compile(r'^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$')
+_SETEXT = re.compile(r'^\s*(=+|-+)\s*$')
+
+_DEFECT_INTENT = re.compile(
+    r'(?:potential|possible|following|several|some|these|identified|found|detected|'
+    r'security|critical|main|key|major)\s+(?:\w+\s+){0,2}?(?:defects?|vulnerabilit(?:y|ies)|issues?|'
+    r'problems?|findings?|weakness(?:es)?|bugs?|concerns?|risks?|flaws?)'
+    r'|(?:defects?|vulnerabilit(?:y|ies)|issues?|problems?|findings?|weakness(?:es)?|bugs?|flaws?)'
+    r'\s+(?:found|identified|detected|discovered)', re.I)
+_ADVICE_INTENT = re.compile(
+    r'suggest|improve|improvement|recommend|best practice|consider|nit\b|nitpick|general|'
+    r'optional|enhancement|could be made|would like to point out|areas? for|clean ?up', re.I)
+_REMEDY_INTENT = re.compile(
+    r'to (?:address|fix|mitigate|remediate|resolve|prevent)|mitigation|remediation|'
+    r'measures|steps can be taken|how to fix', re.I)
+_ANALYSIS_INTENT = re.compile(
+    r"analy[sz]|here(?:'s| is) (?:the|my) (?:review|assessment)|aspects|i will (?:carefully )?review|"
+    r'with a focus on|overview|summary', re.I)
+_ADVICE_ITEM = re.compile(
+    r'^\W*(?:consider|it would be (?:better|good|nice|beneficial)|you (?:could|might|may) want|'
+    r'adding|use (?:more|a more)|prefer|try to|make sure|ensure|keep|avoid|document|rename)\b'
+    r'|\b(?:readability|code quality|maintainability|naming conventions?|docstrings?|type hints?|'
+    r'is a good practice|good security practice|is crucial|helps in)\b', re.I)
+_POSITIVE = re.compile(
+    r'\b(?:this is (?:a )?good|is handled (?:properly|correctly)|no hardcoded|does(?:n\'t| not) '
+    r'appear to log sensitive|there are checks in place|which is a (?:good|positive))', re.I)
+_DEFECT_WORDS = re.compile(
+    r'vulnerab|inject|overflow|xss|csrf|ssrf|traversal|race condition|use[- ]after[- ]free|'
+    r'unauthori[sz]ed|privilege escalation|bypass|exploit|attacker|insecure|hard-?coded '
+    r'(?:password|secret|key|credential|token)|denial of service|'
+    r'does(?:n\'t| not) (?:check|validate|verify|sanitize|escape|handle|free|release|close|lock)|'
+    r'missing (?:check|validation|authentication|authorization|bounds)|null pointer|off[- ]by[- ]one|'
+    r'\bcrash|deadlock|\bleak|\bbug\b|incorrect(?:ly)?|wrong|broken|fails? to|never (?:closed|freed)',
+    re.I)
+_NO_DEFECTS = re.compile(
+    r'\bno\s+(?P<q1>(?:[\w-]+\s+){0,3}?)(?:defects?|vulnerabilit(?:y|ies)|issues?|flaws?|'
+    r'weakness(?:es)?|problems?|bugs?|concerns?|findings?)\s+(?:(?:were|was|are|is|have\s+been|has\s+been|'
+    r'could\s+be|can\s+be)\s+)?(?:detected|found|identified|present|discovered|spotted|observed|noted|'
+    r'reported|apparent|evident)'
+    r'|\b(?:did|do|could|can)\s*(?:not|n\'t)\s+(?:find|detect|identify|see|spot|discover)\s+any\s+'
+    r'(?P<q2>(?:[\w-]+\s+){0,3}?)(?:defects?|vulnerabilit|issues?|flaws?|weakness|problems?|bugs?)'
+    r'|\bthere\s+(?:are|were|is)\s+no\s+(?P<q3>(?:[\w-]+\s+){0,3}?)(?:defects?|vulnerabilit|issues?|'
+    r'flaws?|weakness|problems?|bugs?)'
+    r'|\b(?:does|do)\s*(?:not|n\'t)\s+(?:appear\s+to\s+|seem\s+to\s+)?(?:contain|have|introduce|exhibit)'
+    r'\s+any\s+(?P<q4>(?:[\w-]+\s+){0,3}?)(?:defects?|vulnerabilit|issues?|flaws?|weakness|problems?|bugs?)'
+    r'|\bnothing\s+(?:to\s+report|of\s+concern|(?:security[- ])?relevant\s+(?:was\s+)?found)'
+    r'|\b(?:code|change|patch|diff|implementation)\s+(?:is|looks|appears|seems)\s+(?:to\s+be\s+)?'
+    r'(?:secure|safe)\b'
+    r'|\blgtm\b|\blooks\s+good\s+to\s+me\b',
+    re.I)
+_QUALIFIED = re.compile(
+    r'\b(?:critical|high|major|severe|other|further|additional|more|new|remaining|obvious\s+other)\b', re.I)
+_CONDITIONAL = re.compile(r'\b(?:if|unless|whether|when|in case)\s+(?:\w+\s+){0,2}$', re.I)
+_LLM = re.compile(
+    r'\b(?:as an ai|language model|based on the (?:provided|given) code|the provided (?:code|snippet)|'
+    r'i have (?:identified|reviewed|analy[sz]ed)|here (?:are|is) (?:the|my|a)|i will|'
+    r'i (?:do )?have some suggestions|i would like to point out|these are just some suggestions|'
+    r'overall, the code (?:appears|is|seems)|keep in mind that|in (?:the|this) (?:code|snippet) provided)\b',
+    re.I)
+_REVIEWER = re.compile(r'^\s*(?:reviewer|reviewed[- ]by|author|from)\s*:\s*(.+?)\s*$', re.I | re.M)
+_MODEL = re.compile(r'^\s*model\s*:\s*(\S.*?)\s*$', re.I | re.M)
+_FUNCTION_WORDS = frozenset(
+    'a an the and or but of to in on at by for from with into onto as than that which who whom '
+    'whose because due if when while whether since so is are was were be been being this these '
+    'those its their such like via per without within about over under between through'.split())
+_RULE = re.compile(r'^\[([A-Za-z]+\d+[\w.-]*)(?::[\w.-]+)?\]\s*')
+
+
+class Unit(NamedTuple):
+    """A piece of the review that may be one finding."""
+    start: int  # 1-based lines of the review
+    end: int
+    text: str  # its own text, markers removed
+    heading: str  # the heading it sits under ('' at top level)
+    intent: str  # defects, advice, remedy, analysis, tool or ''
+    number: int | None  # its number in a numbered list
+
+
+def _strip_markdown(text: str) -> str:
+    text = re.sub(r'(\*\*|__)(.+?)\1', r'\2', text)
+    text = re.sub(r'(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?!\w)', r'\1', text)
+    text = re.sub(r"'''(.+?)'''", r'\1', text)
+    return re.sub(r'[ \t]+', ' ', text).strip()
+
+
+def _intent(text: str) -> str:
+    if _NO_DEFECTS.search(text) and not _DEFECT_INTENT.search(_NO_DEFECTS.sub('', text)):
+        return 'advice' if _ADVICE_INTENT.search(text) else ''
+    if _REMEDY_INTENT.search(text):
+        return 'remedy'
+    if clues.cwe_ids(text) or _DEFECT_INTENT.search(text):
+        return 'defects'
+    if _ADVICE_INTENT.search(text):
+        return 'advice'
+    if _ANALYSIS_INTENT.search(text):
+        return 'analysis'
+    return ''
+
+
+def _heading_of(lines: list[str], i: int) -> str | None:
+    line = lines[i]
+    match = _HEADING.match(line)
+    if match:
+        return match.group(2)
+    if (i + 1 < len(lines) and line.strip() and not _ITEM.match(line)
+            and _SETEXT.match(lines[i + 1]) and len(line) < 100):
+        return line.strip()
+    match = _BOLD_LINE.match(line)
+    if match and len(match.group(1)) < 100:
+        return match.group(1).rstrip(':')
+    if _LABEL_LINE.match(line):
+        return line.strip().strip('*_')
+    return None
+
+
+def _item(line: str) -> tuple[int, str, int | None] | None:
+    """(indent, text, number) of a list item line."""
+    match = _ITEM.match(line) or _BOLD_NUMBER.match(line)
+    if match is None:
+        return None
+    number = re.match(r'\s*(?:\*\*)?\(?(\d+)', line)
+    text = match.group(2)
+    if _BOLD_NUMBER.match(line):
+        text = '**' + text if text.count('**') % 2 else text
+    return len(match.group(1).expandtabs()), text, int(number.group(1)) if number else None
+
+
+def units(lines: list[str]) -> list[Unit]:
+    """The review cut into units, each with the heading and intent it was written under."""
+    found: list[Unit] = []
+    heading, intent = '', ''
+    fenced = False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if _FENCE.match(line):
+            fenced = not fenced
+            i += 1
+            continue
+        if fenced or not line.strip() or _SETEXT.match(line) and i and _heading_of(lines, i - 1):
+            i += 1
+            continue
+        title = _heading_of(lines, i)
+        if title is not None:
+            heading, intent = title, _intent(title)
+            end = _section_end(lines, i + 1)
+            if not any(_item(x) or _TABLE.match(x) or _TOOL_LINE.match(x) for x in lines[i + 1:end]):
+                body = ' '.join(x.strip() for x in lines[i + 1:end] if x.strip())
+                if body or intent == 'defects' or clues.cwe_ids(title):
+                    found.append(Unit(i + 1, end, f'{title}\n{body}'.strip(), '', intent, None))
+                    i = end
+                    continue
+            i += 1
+            continue
+        if _TOOL_LINE.match(line):
+            end = _continuation(lines, i, 0)
+            found.append(Unit(i + 1, end, _join(lines[i:end]), heading, 'tool', None))
+            i = end
+            continue
+        if _TABLE.match(line):
+            i = _table(lines, i, heading, intent, found)
+            continue
+        item = _item(line)
+        if item is not None:
+            indent, text, number = item
+            end = _continuation(lines, i, indent)
+            body = [text] + [x.strip() for x in lines[i + 1:end]]
+            found.append(Unit(i + 1, end, _join(body), heading, intent, number))
+            i = end
+            continue
+        end = i + 1  # a paragraph: it sets the intent of what follows
+        while end < len(lines) and lines[end].strip() and not (
+                _item(lines[end]) or _heading_of(lines, end) is not None or _FENCE.match(lines[end])):
+            end += 1
+        paragraph = _join(lines[i:end])
+        found.append(Unit(i + 1, end, paragraph, heading, 'paragraph', None))
+        intent = _intent(paragraph) or intent
+        i = end
+    return found
+
+
+def _join(lines: list[str]) -> str:
+    return '\n'.join(x.rstrip() for x in lines).strip()
+
+
+def _section_end(lines: list[str], i: int) -> int:
+    while i < len(lines) and _heading_of(lines, i) is None:
+        i += 1
+    while i > 0 and not lines[i - 1].strip():
+        i -= 1
+    return i
+
+
+def _continuation(lines: list[str], i: int, indent: int) -> int:
+    """The end of the list item at `i`: nested lines and its own paragraph."""
+    j = i + 1
+    fenced = False
+    while j < len(lines):
+        line = lines[j]
+        if _FENCE.match(line):
+            fenced = not fenced
+            j += 1
+            continue
+        if fenced:
+            j += 1
+            continue
+        if not line.strip():
+            k = j + 1
+            while k < len(lines) and not lines[k].strip():
+                k += 1
+            if k < len(lines) and len(lines[k]) - len(lines[k].lstrip()) > indent and \
+                    not _heading_of(lines, k):
+                j = k
+                continue
+            break
+        item = _item(line)
+        if item is not None and item[0] <= indent or _heading_of(lines, j) is not None \
+                or _TOOL_LINE.match(line) and indent == 0:
+            break
+        j += 1
+    return j
+
+
+def _table(lines: list[str], i: int, heading: str, intent: str, found: list[Unit]) -> int:
+    """Rows of a Markdown table become units of `column: value` text."""
+    def cells(row: str) -> list[str]:
+        return [c.strip() for c in row.strip().strip('|').split('|')]
+
+    header = cells(lines[i])
+    j = i + 1
+    if j < len(lines) and _TABLE_RULE.match(lines[j]):
+        j += 1
+    else:
+        header = []
+    while j < len(lines) and _TABLE.match(lines[j]):
+        row = cells(lines[j])
+        text = '; '.join(f'{h}: {c}' if h else c for h, c in zip(header or [''] * len(row), row) if c)
+        found.append(Unit(j + 1, j + 1, text, heading, intent, None))
+        j += 1
+    return j
+
+
+def _conclusions(text: str) -> list[re.Match[str]]:
+    """'No security defects are detected' and its paraphrases, when unqualified."""
+    found = []
+    for match in _NO_DEFECTS.finditer(text):
+        qualifier = ''.join(match.group(g) or '' for g in ('q1', 'q2', 'q3', 'q4'))
+        before = text[max(0, match.start() - 40):match.start()]
+        if _QUALIFIED.search(qualifier) or _CONDITIONAL.search(before):
+            continue
+        found.append(match)
+    return found
+
+
+def _is_finding(unit: Unit) -> bool:
+    text = unit.text
+    if unit.intent == 'tool':
+        return True
+    if _POSITIVE.search(text) or _conclusions(text):
+        return False
+    score = 3 * bool(clues.cwe_ids(text) or clues.cwe_ids(unit.heading))
+    score += {'defects': 2, 'advice': -3, 'remedy': -3, 'analysis': -2, 'paragraph': -9}.get(
+        unit.intent, 0)
+    score += 2 * bool(clues.severity(text) and re.search(r'severity|risk|\[|\(', text, re.I))
+    score += bool(_DEFECT_WORDS.search(text))
+    score += bool(clues.lines(text).ranges or re.search(r':\d+', text))
+    score -= 2 * bool(_ADVICE_ITEM.search(text.split('\n')[0]))
+    return score >= 2
+
+
+def _title(unit: Unit, body: str, names: dict[str, str], symbol: str | None) -> str:
+    first = body.split('\n')[0]
+    first = _RULE.sub('', first)
+    label = re.match(r'^(?:\*\*|__)(.+?)(?:\*\*|__)\s*[:\-–—]?', first)
+    title = None
+    if label and not clues.lines(label.group(1)).ranges:
+        title = label.group(1).rstrip(':').strip()
+    elif re.match(r'^[^.!?]{3,100}:\s*$', first):
+        title = first.rstrip(': ')
+    else:
+        head = re.match(r'^([A-Z][^.:!?\n]{2,80}?)\s*(?::\s|\s[-–—]\s)', _strip_markdown(first))
+        if head and len(head.group(1).split()) <= 10 and not clues.lines(head.group(1)).ranges:
+            title = head.group(1)
+    if title is not None and clues.cwe_ids(title):
+        cwe = clues.cwe_ids(title)[0]
+        title = names.get(cwe) or title
+    if not title:
+        if clues.cwe_ids(unit.heading):
+            cwe = clues.cwe_ids(unit.heading)[0]
+            title = names.get(cwe) or _strip_markdown(unit.heading)
+        else:
+            sentence = re.split(r'(?<=[.!?])\s', _strip_markdown(body), maxsplit=1)[0]
+            title = sentence if len(sentence) <= 120 else sentence[:117].rstrip() + '...'
+    title = _strip_markdown(title).strip(' -–:')
+    if symbol and symbol not in title and names and title in names.values():
+        title = f'{title} in {symbol}'
+    return title or 'finding'
+
+
+def _finding(unit: Unit, default_path: str | None) -> dict[str, Any]:
+    body, suggestion = clues.split_suggestion(unit.text)
+    context = f'{unit.heading}\n{unit.text}'
+    rule = _RULE.match(unit.text)
+    tool = _TOOL_LINE.match(unit.text)
+    ids = clues.cwe_ids(context)
+    names = {k: v for k, v in clues.cwe_names(context).items() if k in ids}
+    symbols = clues.symbols(body)
+    symbol = symbols[0] if symbols else None
+    paths = clues.paths(body) or clues.paths(unit.heading)
+    lines = clues.lines(body).ranges
+    finding: dict[str, Any] = {'title': _title(unit, tool.group(4) if tool else body, names, symbol)}
+    finding['severity'] = clues.severity(context) or (
+        clues.SEVERITY_WORDS.get(re.split(r'\W', tool.group(4).lower())[0], 'medium') if tool else 'medium')
+    message = _strip_markdown(body)
+    if message != finding['title']:
+        finding['message'] = message
+    confidence = clues.confidence(body)
+    if confidence:
+        finding['confidence'] = confidence
+    finding['category'] = clues.category(context, bool(ids))
+    if ids:
+        finding['cwe'] = ids
+    if names:
+        finding['cwe_names'] = names
+    if rule:
+        finding['rule'] = rule.group(1)
+    location: dict[str, Any] = {}
+    path = paths[0] if paths else default_path
+    if tool:
+        path, lines = tool.group(1), ((int(tool.group(2)), int(tool.group(2))), *lines[1:])
+        if tool.group(3):
+            location['start_column'] = int(tool.group(3))
+    if path:
+        location['path'] = path
+    if lines:
+        location['start_line'], location['end_line'] = lines[0]
+    if symbol:
+        location['symbol'] = symbol
+    if location:
+        finding['location'] = dict(sorted(location.items(), key=lambda kv: _KEY_ORDER.index(kv[0])))
+    if len(lines) > 1:
+        finding['related'] = [
+            {**({'path': path} if path else {}), 'start_line': a, 'end_line': b} for a, b in lines[1:]]
+    if suggestion:
+        finding['suggestion'] = _strip_markdown(suggestion)
+    finding['source'] = {'start_line': unit.start, 'end_line': unit.end}
+    return finding
+
+
+_KEY_ORDER = ('path', 'start_line', 'end_line', 'start_column', 'end_column', 'symbol', 'side')
+
+
+def truncated(lines: list[str]) -> bool:
+    """Whether the review was cut off: mid-sentence, or inside an open code fence."""
+    if sum(bool(_FENCE.match(x)) for x in lines) % 2:
+        return True
+    text = '\n'.join(lines).rstrip()
+    if not text:
+        return False
+    last = text.split('\n')[-1].strip()
+    if last.count('**') % 2 or last.count('`') % 2 or re.search(r'[,(\[{]$|\s[-–]$', last):
+        return True
+    words = re.findall(r"[\w']+", last.lower())
+    if not words or re.search(r'[.!?:;)\]"\'`*>|]$', last):
+        return False
+    if words[-1] in _FUNCTION_WORDS:
+        return True
+    is_prose = not (_item(last) or _heading_of([last], 0) is not None or _TABLE.match(last))
+    return is_prose and len(words) >= 8
+
+
+def _reviewer(text: str, origin: str, tool_lines: int) -> dict[str, str]:
+    header = '\n'.join(text.split('\n')[:8])
+    name_match = _REVIEWER.search(header)
+    name = name_match.group(1) if name_match else (PurePath(origin).stem if origin != '-' else 'review')
+    kind = 'tool' if tool_lines else 'llm' if _LLM.search(text) else 'human'
+    reviewer = {'name': name or 'review', 'kind': kind}
+    model = _MODEL.search(header)
+    if model:
+        reviewer['model'] = model.group(1)
+    return reviewer
+
+
+def _cp1252(byte: int) -> str:
+    try:
+        return bytes([byte]).decode('cp1252')
+    except UnicodeDecodeError:  # five bytes Windows-1252 leaves undefined pass through as is
+        return chr(byte)
+
+
+_BYTE_OF = {_cp1252(b): b for b in range(0x80, 0x100)}
+_MOJIBAKE = re.compile('[{}][{}]{{1,3}}'.format(
+    re.escape(''.join(_cp1252(b) for b in range(0xc2, 0xf5))),
+    re.escape(''.join(_cp1252(b) for b in range(0x80, 0xc0)))))
+
+
+def _repair(text: str) -> str:
+    """Undo the commonest mojibake, UTF-8 read as Windows-1252 (`doesnâ€™t`): where it decodes."""
+    def fix(match: re.Match[str]) -> str:
+        try:
+            return bytes(_BYTE_OF[c] for c in match.group(0)).decode('utf-8')
+        except UnicodeDecodeError:
+            return match.group(0)
+
+    return _MOJIBAKE.sub(fix, text)
+
+
+def read(text: str, origin: str) -> dict[str, Any]:
+    """The native report document that a prose review `text` amounts to."""
+    text = _repair(text)
+    lines = [line.removesuffix('\r') for line in text.split('\n')]
+    found = units(lines)
+    no_defects = bool(_conclusions('\n'.join(u.text for u in found if u.intent == 'paragraph'
+                                             or u.number is None)))
+    preamble = next((u for u in found if u.intent == 'paragraph'), None)
+    default_path = None
+    if preamble is not None and len(clues.paths(preamble.text)) == 1:
+        default_path = clues.paths(preamble.text)[0]
+    findings: list[dict[str, Any]] = []
+    notes: list[str] = []
+    remedies: list[tuple[int | None, str]] = []
+    for unit in found:
+        if unit.intent == 'paragraph':
+            continue
+        is_finding = _is_finding(unit)
+        if no_defects and not (is_finding and unit.intent == 'defects' and clues.cwe_ids(unit.text)):
+            is_finding = False
+        if is_finding:
+            findings.append(_finding(unit, default_path))
+        elif unit.intent == 'remedy':
+            remedies.append((unit.number, _strip_markdown(unit.text.replace('\n', ' '))))
+        else:
+            notes.append(_strip_markdown(unit.text.replace('\n', ' ')))
+    numbers = [n for n, _ in remedies]
+    if findings and numbers == list(range(1, len(findings) + 1)):
+        for finding, (_, remedy) in zip(findings, remedies):
+            finding.setdefault('suggestion', remedy)
+    else:
+        notes.extend(remedy for _, remedy in remedies)
+    if not findings and not no_defects and not notes:
+        raise GateError(
+            f'{origin}: read as a prose review, but it states no finding, no advice and no verdict; '
+            f"write it as a native report, or say 'no defects found'",
+        )
+    document: dict[str, Any] = {
+        'version': 1,
+        'reviewer': _reviewer(text, origin, sum(u.intent == 'tool' for u in found)),
+        'complete': not truncated(lines),
+        'verdict': 'findings' if findings else 'no-findings',
+    }
+    if notes:
+        document['notes'] = notes
+    document['findings'] = findings
+    return document
+
+
+def parse(data: bytes, origin: str) -> dict[str, Any]:
+    return read(decode(data, origin), origin)

@@ -26,7 +26,7 @@ CWE_ID = re.compile(
 # "CWE-284: Improper Access Control - ..." / "CWE-284 (Improper Access Control)"
 _NAME_AFTER = re.compile(
     r'\s*(?:\*\*)?\s*(?:[:\-–—]\s*|\()\s*(?:\*\*)?\s*([A-Z][^\n:()*`]*?)\s*'
-    r'(?:\*\*|\)|\s[-–—]\s|:|\.\s|\.$|$|\n|,\s|;)',
+    r'(?:\*\*|\)|\s[-–—]\s|:|\.\s|\.$|$|\n|,\s|;|(?=\())',
 )
 # "Improper Access Control (CWE-284)"
 _NAME_BEFORE = re.compile(r'([A-Z][\w\'’ ,/-]{3,120}?)\s*\(\s*CWE[\s\-‐‑–—:_]*\d+\s*\)\s*$')
@@ -36,19 +36,24 @@ LINES_WORD = re.compile(
 )
 _RANGE = re.compile(r'~?\s*(\d+)(?:\s*(?:-|–|—|to|through|thru|until)\s*~?\s*(\d+))?', re.I)
 L_RANGE = re.compile(r'(?<![\w#-])L(\d+)(?:\s*[-–]\s*L?(\d+))?\b')
+# a review bot's comment header: `42-48`: ...
+LINE_LABEL = re.compile(r'^\s*`(\d+)(?:\s*[-–]\s*(\d+))?`\s*:', re.M)
 APPROX = re.compile(r'(?:~|around\s+(?:line\s+)?|approximately\s+(?:line\s+)?|near\s+line\s+)(\d+)', re.I)
 BACKTICKED = re.compile(r'`([^`\n]{1,200})`')
-_IDENT = re.compile(r'^[A-Za-z_$][\w$]*(?:(?:\.|::|#|->)[A-Za-z_$][\w$]*)*(?:\(.*\))?$')
-_BARE_SYMBOL = re.compile(
-    r'\b([A-Za-z_]\w*(?:(?:\.|::)[A-Za-z_]\w*)*)(\(\))?\s+(?:method|function|class|routine|handler|'
-    r'constructor|endpoint|view|callback)\b'
-    r'|\b(?:method|function|class|def|routine|handler|fn|func)\s+`?([A-Za-z_]\w*(?:(?:\.|::)[A-Za-z_]\w*)*)'
-    r'|\b([A-Za-z_]\w*(?:(?:\.|::)[A-Za-z_]\w*)*)\(\)',
-)
+_NAME = r'[A-Za-z_$][\w$]*(?:(?:\.|::|#)[A-Za-z_$][\w$]*)*'
+_IDENT = re.compile(rf'^({_NAME})(\(.*\))?$')
+_KEYWORD = r'(?:method|function|func|fn|def|class|struct|routine|handler|constructor|procedure|callback)'
+# `name()`, 'the `name` method', 'method `name`', 'fn name', 'Class.method()'
+_CALLED = re.compile(rf'`?({_NAME})`?\s*\(\)|`?({_NAME})\(\w[^()`]*\)`?')
+_NAMED_BEFORE = re.compile(rf'`?({_NAME})(?:\(\))?`?\s+{_KEYWORD}\b', re.I)
+_NAMED_AFTER = re.compile(rf'\b{_KEYWORD}\s+`?({_NAME})', re.I)
+_NAMED_IN = re.compile(rf'\b(?:in|inside|within)\s+(?:the\s+)?`({_NAME})(?:\(.*?\))?`', re.I)
+_QUALIFIED = re.compile(rf'`({_NAME}(?:\.|::|#)[A-Za-z_$][\w$]*)(?:\(.*?\))?`')
 _NOT_SYMBOLS = {
     'true', 'false', 'none', 'null', 'nil', 'self', 'this', 'cls', 'undefined', 'nan',
     'if', 'else', 'for', 'while', 'return', 'try', 'except', 'catch', 'finally', 'with',
     'the', 'a', 'an', 'this', 'that', 'each', 'every', 'init', 'main', 'new', 'same',
+    'sizeof', 'typeof', 'len', 'isinstance', 'print', 'printf', 'super', 'python', 'json',
 }
 SEVERITY_WORDS = {
     'critical': 'critical', 'blocker': 'critical', 'severe': 'high', 'high': 'high',
@@ -61,7 +66,7 @@ SEVERITY = re.compile(
     rf'\b(?:severity|risk|priority|impact)\s*(?:level)?\s*\**\s*[:=\-–]?\s*\**\s*({_SEV})\b'
     rf'|\[\s*({_SEV})\s*\]|\(\s*({_SEV})(?:\s+(?:severity|risk|priority))?\s*\)'
     rf'|\b({_SEV})[\s-](?:severity|risk|priority)\b'
-    rf'|^\W*({_SEV})\s*(?:severity|risk|priority)?\s*[:\]|-]\s',
+    rf'|^\W*({_SEV})\W*\s*(?:severity|risk|priority)?\s*[:\]|\-–—]\s',
     re.I | re.M,
 )
 CONFIDENCE = re.compile(r'\bconfidence\s*\**\s*[:=\-]?\s*\**\s*(high|medium|low)\b', re.I)
@@ -77,14 +82,16 @@ CATEGORIES = (
         r'vulnerab|inject|xss|csrf|ssrf|xxe|traversal|overflow|underflow|use[- ]after[- ]free|'
         r'privilege|unauthori[sz]|authori[sz]ation|authenticat|access control|permission|'
         r'exploit|attacker|malicious|insecure|secret|credential|password|token|crypt|'
-        r'sanitiz|escap|taint|denial of service|\bdos\b|deserializ|tamper|spoof|leak|'
-        r'security|cwe', re.I)),
+        r'sanitiz|escap|taint|denial of service|\bdos\b|deserializ|tamper|spoof|redirect|'
+        r'(?:information|data|credential|secret|token|key) (?:leak|disclos|exposure)|'
+        r'leak(?:s|ing)? (?:sensitive|credentials|secrets|tokens?|information|data|keys?)|'
+        r'code execution|arbitrary code|security|cwe', re.I)),
     ('correctness', re.compile(
         r'\bbug\b|incorrect|wrong|off[- ]by[- ]one|null pointer|none ?type|crash|'
         r'logic error|miscalculat|undefined behavio|typo in (?:the )?(?:code|logic)', re.I)),
     ('reliability', re.compile(
-        r'race condition|deadlock|exception|error handling|retry|timeout|rollback|'
-        r'atomic|consisten|synchroni[sz]|resource leak|unhandled', re.I)),
+        r'race condition|deadlock|exception|error handling|retry|timeout|rollback|leak|'
+        r'atomic|consisten|synchroni[sz]|never freed|unhandled', re.I)),
     ('performance', re.compile(r'performance|slow|quadratic|n\+1|inefficien|memory usage|cache', re.I)),
     ('maintainability', re.compile(
         r'readab|maintainab|duplicat|docstring|comment|refactor|dead code|unused|complexity', re.I)),
@@ -118,12 +125,17 @@ def cwe_names(text: str) -> dict[str, str]:
         name = after.group(1) if after else None
         if name is None or len(name.split()) > 14:
             before = _NAME_BEFORE.search(text[:text.find(')', match.end()) + 1])
-            name = before.group(1) if before else None
+            name = before.group(1) if before and _title_case(before.group(1)) else None
         if name:
             name = name.strip(' -–—.,;*_"\'')
             if len(name) > 2 and cwe not in names:
                 names[cwe] = name
     return names
+
+
+def _title_case(name: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", name) if len(w) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
 
 
 def _ranges(text: str) -> list[tuple[int, int]]:
@@ -147,6 +159,8 @@ def lines(text: str) -> Lines:
         ranges.append((int(start), int(end)))
     for match in LINES_WORD.finditer(text):
         ranges.extend(_ranges(match.group(1)))
+    for match in LINE_LABEL.finditer(text):
+        ranges.append((int(match.group(1)), int(match.group(2) or match.group(1))))
     for match in L_RANGE.finditer(text):
         ranges.append((int(match.group(1)), int(match.group(2) or match.group(1))))
     approximate = bool(APPROX.search(text))
@@ -178,20 +192,35 @@ def _is_version(path: str) -> bool:
 
 
 def symbols(text: str) -> list[str]:
-    """Code names a review points at: `update_trunk`, `Class.method`, `func()`, 'the foo_bar method'."""
-    found: list[str] = []
-    for match in BACKTICKED.finditer(text):
-        token = match.group(1).strip()
-        if _IDENT.match(token) and not PATH.fullmatch(token.split('(')[0]):
-            name = token.split('(')[0]
-            if name.lower() not in _NOT_SYMBOLS and not name.isdigit():
-                found.append(name)
-    for match in _BARE_SYMBOL.finditer(text):
-        name = match.group(1) or match.group(3) or match.group(4)
-        if name and ('_' in name or re.search(r'[a-z][A-Z]', name) or match.group(2) or match.group(4)
-                     or '.' in name or '::' in name) and name.lower() not in _NOT_SYMBOLS:
-            found.append(name)
-    return list(dict.fromkeys(s for s in found if not PATH.fullmatch(s)))
+    """Functions, methods and classes a review points at, the likeliest first.
+
+    Taken: a name with 'method', 'function', 'class', 'fn', 'def'... next to it,
+    a qualified `Class.method` or `Type::name`, a call `name()`. A bare `name` in
+    backticks may be a variable or a value and is not taken. Names in the first
+    sentence come first; then named ones before qualified ones before calls.
+    """
+    first_sentence = len(re.split(r'(?<=[.!?])\s', text, maxsplit=1)[0])
+    found: list[tuple[bool, int, int, str]] = []
+    for rank, pattern in ((0, _NAMED_BEFORE), (0, _NAMED_AFTER), (0, _NAMED_IN), (1, _QUALIFIED),
+                          (2, _CALLED)):
+        for match in pattern.finditer(text):
+            name = next(g for g in match.groups() if g)
+            quoted = match.group(0).startswith('`') or '(' in match.group(0)
+            if rank == 0 and not quoted and _is_prose_word(name):
+                continue  # 'the initialization method'
+            found.append((match.start() >= first_sentence, rank, match.start(), name))
+    names = []
+    for *_, name in sorted(found):
+        name = re.sub(r'^(?:self|this|cls)(?:\.|#|->)', '', name)
+        last = re.split(r'\.|::|#', name)[-1]
+        if last.lower() not in _NOT_SYMBOLS and not PATH.fullmatch(name) and not name.isdigit():
+            names.append(name)
+    return list(dict.fromkeys(names))
+
+
+def _is_prose_word(name: str) -> bool:
+    """'the initialization method': an English word, not a name in code."""
+    return name.isalpha() and name.islower()
 
 
 def severity(text: str) -> str | None:

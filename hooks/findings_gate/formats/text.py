@@ -28,6 +28,13 @@ _TOOL_LINE = re.compile(
 _TABLE = re.compile(r'^\s*\|.*\|\s*$')
 _TABLE_RULE = re.compile(r'^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$')
 _SETEXT = re.compile(r'^\s*(=+|-+)\s*$')
+# a review bot's comment header: `42-48`: **Potential issue**
+_LINE_LABEL = re.compile(r'^\s*`\d+(?:\s*[-–]\s*\d+)?`\s*:')
+_FIELD = re.compile(
+    r'^\W*(?:location|file|files|path|lines?|severity|risk|impact|likelihood|cwe|category|type|'
+    r'confidence|description|details|explanation|evidence|issue|vulnerability|problem|'
+    r'recommendation|recommended fix|fix|solution|remediation|mitigation|suggested fix|code|snippet|'
+    r'references?|status|owasp|affected (?:code|files?|lines?)|function|method|component)\W*\s*:', re.I)
 
 _DEFECT_INTENT = re.compile(
     r'(?:potential|possible|following|several|some|these|identified|found|detected|'
@@ -105,6 +112,7 @@ class Unit(NamedTuple):
 
 
 def _strip_markdown(text: str) -> str:
+    text = re.sub(r'</?[a-zA-Z][^>\n]*>', '', text)
     text = re.sub(r'(\*\*|__)(.+?)\1', r'\2', text)
     text = re.sub(r'(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?!\w)', r'\1', text)
     text = re.sub(r"'''(.+?)'''", r'\1', text)
@@ -125,19 +133,23 @@ def _intent(text: str) -> str:
     return ''
 
 
-def _heading_of(lines: list[str], i: int) -> str | None:
+def _heading_of(lines: list[str], i: int) -> tuple[int, str] | None:
+    """(level, text) of a heading line: Markdown, setext, a bold line, a label line."""
     line = lines[i]
     match = _HEADING.match(line)
     if match:
-        return match.group(2)
+        return len(match.group(1)), match.group(2)
     if (i + 1 < len(lines) and line.strip() and not _ITEM.match(line)
             and _SETEXT.match(lines[i + 1]) and len(line) < 100):
-        return line.strip()
+        return (1 if '=' in lines[i + 1] else 2), line.strip()
+    match = _LINE_LABEL.match(line)
+    if match:
+        return 7, line.strip()
     match = _BOLD_LINE.match(line)
-    if match and len(match.group(1)) < 100:
-        return match.group(1).rstrip(':')
+    if match and len(match.group(1)) < 150:
+        return 8, match.group(1).rstrip(':')
     if _LABEL_LINE.match(line):
-        return line.strip().strip('*_')
+        return 8, line.strip().strip('*_')
     return None
 
 
@@ -154,9 +166,10 @@ def _item(line: str) -> tuple[int, str, int | None] | None:
 
 
 def units(lines: list[str]) -> list[Unit]:
-    """The review cut into units, each with the heading and intent it was written under."""
+    """The review cut into units, each with the headings and intent it was written under."""
     found: list[Unit] = []
-    heading, intent = '', ''
+    headings: list[tuple[int, str, str]] = []  # (level, text, intent), outermost first
+    intent = ''
     fenced = False
     i = 0
     while i < len(lines):
@@ -168,16 +181,24 @@ def units(lines: list[str]) -> list[Unit]:
         if fenced or not line.strip() or _SETEXT.match(line) and i and _heading_of(lines, i - 1):
             i += 1
             continue
-        title = _heading_of(lines, i)
-        if title is not None:
-            heading, intent = title, _intent(title)
+        heading = ' / '.join(h[1] for h in headings)
+        found_heading = _heading_of(lines, i)
+        if found_heading is not None:
+            level, title = found_heading
+            while headings and headings[-1][0] >= level:
+                headings.pop()
+            intent = _intent(title) or (headings[-1][2] if headings else '')
+            headings.append((level, title, intent))
             end = _section_end(lines, i + 1)
-            if not any(_item(x) or _TABLE.match(x) or _TOOL_LINE.match(x) for x in lines[i + 1:end]):
-                body = ' '.join(x.strip() for x in lines[i + 1:end] if x.strip())
-                if body or intent == 'defects' or clues.cwe_ids(title):
-                    found.append(Unit(i + 1, end, f'{title}\n{body}'.strip(), '', intent, None))
-                    i = end
-                    continue
+            body = lines[i + 1:end]
+            items = [x for x in body if _item(x)]
+            fields = items and sum(bool(_FIELD.match(_item(x)[1])) for x in items) * 2 >= len(items)  # type: ignore[index]
+            listed = any(_item(x) or _TABLE.match(x) or _TOOL_LINE.match(x) for x in body)
+            if fields or not listed and (any(x.strip() for x in body) or clues.cwe_ids(title)):
+                text = _join([title, *body])
+                found.append(Unit(i + 1, end, text, heading, intent, None))
+                i = end
+                continue
             i += 1
             continue
         if _TOOL_LINE.match(line):
@@ -192,8 +213,9 @@ def units(lines: list[str]) -> list[Unit]:
         if item is not None:
             indent, text, number = item
             end = _continuation(lines, i, indent)
-            body = [text] + [x.strip() for x in lines[i + 1:end]]
-            found.append(Unit(i + 1, end, _join(body), heading, intent, number))
+            body_lines = [text] + [x.strip() for x in lines[i + 1:end]]
+            found.append(Unit(i + 1, end, _join(body_lines), heading,
+                              'tool' if line.lstrip().startswith('>>') else intent, number))
             i = end
             continue
         end = i + 1  # a paragraph: it sets the intent of what follows
@@ -208,7 +230,7 @@ def units(lines: list[str]) -> list[Unit]:
 
 
 def _join(lines: list[str]) -> str:
-    return '\n'.join(x.rstrip() for x in lines).strip()
+    return '\n'.join(x.rstrip() for x in lines if not _FENCE.match(x)).strip()
 
 
 def _section_end(lines: list[str], i: int) -> int:
@@ -260,85 +282,172 @@ def _table(lines: list[str], i: int, heading: str, intent: str, found: list[Unit
         j += 1
     else:
         header = []
+    main = next((k for k, h in enumerate(header) if re.search(
+        r'issue|title|finding|description|problem|summary|vulnerability|weakness|message', h, re.I)), None)
     while j < len(lines) and _TABLE.match(lines[j]):
         row = cells(lines[j])
-        text = '; '.join(f'{h}: {c}' if h else c for h, c in zip(header or [''] * len(row), row) if c)
+        pairs = [f'{h}: {c}' if h else c for k, (h, c) in enumerate(zip(header or [''] * len(row), row))
+                 if c and k != main]
+        text = '\n'.join(([row[main]] if main is not None and main < len(row) else []) + pairs)
         found.append(Unit(j + 1, j + 1, text, heading, intent, None))
         j += 1
     return j
 
 
 def _conclusions(text: str) -> list[re.Match[str]]:
-    """'No security defects are detected' and its paraphrases, when unqualified."""
+    """'No security defects are detected' and its paraphrases, when unqualified and not quoted."""
     found = []
     for match in _NO_DEFECTS.finditer(text):
         qualifier = ''.join(match.group(g) or '' for g in ('q1', 'q2', 'q3', 'q4'))
         before = text[max(0, match.start() - 40):match.start()]
-        if _QUALIFIED.search(qualifier) or _CONDITIONAL.search(before):
+        if (_QUALIFIED.search(qualifier) or _CONDITIONAL.search(before)
+                or re.search(r'\b(?:say|state|write|respond|reply|answer|output)\b[^.]*$', before, re.I)):
             continue
         found.append(match)
     return found
 
 
-def _is_finding(unit: Unit) -> bool:
+def _is_finding(unit: Unit, prose_only: bool = False) -> bool:
     text = unit.text
     if unit.intent == 'tool':
         return True
     if _POSITIVE.search(text) or _conclusions(text):
         return False
+    if unit.intent == 'paragraph' and text.rstrip().endswith(':'):
+        return False  # an introduction to what follows
     score = 3 * bool(clues.cwe_ids(text) or clues.cwe_ids(unit.heading))
-    score += {'defects': 2, 'advice': -3, 'remedy': -3, 'analysis': -2, 'paragraph': -9}.get(
-        unit.intent, 0)
-    score += 2 * bool(clues.severity(text) and re.search(r'severity|risk|\[|\(', text, re.I))
-    score += bool(_DEFECT_WORDS.search(text))
-    score += bool(clues.lines(text).ranges or re.search(r':\d+', text))
+    score += {'defects': 2, 'advice': -3, 'remedy': -3, 'analysis': -2,
+              'paragraph': 0 if prose_only else -1}.get(unit.intent, 0)
+    score += 2 * bool(clues.severity(text) and re.search(r'severity|risk|\[|\(|[:—–-]', text, re.I))
+    defect = bool(_DEFECT_WORDS.search(text))
+    score += defect
+    score += bool(clues.lines(text).ranges or (defect and clues.paths(text)))
     score -= 2 * bool(_ADVICE_ITEM.search(text.split('\n')[0]))
     return score >= 2
 
 
+def _is_advice(unit: Unit) -> bool:
+    """Whether a unit that is not a finding is worth keeping as a note."""
+    if unit.intent not in ('paragraph', '') or unit.number is not None:
+        return True  # a point the reviewer listed
+    text = unit.text.rstrip()
+    return not text.endswith(':') and bool(_ADVICE_INTENT.search(text) or _ADVICE_ITEM.search(text))
+
+
+_GENERIC_LABEL = re.compile(
+    r'^(?:issue|finding|vulnerability|problem|bug|defect|weakness|concern)\s*#?\s*\d*\s*[:.)\-–—]\s*', re.I)
+_LEVEL_LABEL = re.compile(
+    rf'^(?:{clues._SEV}|potential issue|refactor suggestion|nitpick|suggestion)\s*(?:[:\-–—]\s*|$)', re.I)
+_LOCATION_WORDS = re.compile(
+    r'\b(?:lines?|in|at|on|file|fn|func|method|function|class|of|and|around|near)\b|[`,~()#\s:-]', re.I)
+
+
+def _is_location(text: str) -> bool:
+    """Whether a label names only a place: `src/a.rs`, fn `f` / Line 418-436 / `42-48`."""
+    rest = text
+    for found in [*clues.paths(text), *clues.symbols(text)]:
+        rest = rest.replace(found, ' ')
+    rest = re.sub(r'\d+', ' ', rest)
+    has_place = bool(clues.paths(text) or clues.lines(text).ranges or re.search(r'`\d+', text))
+    return has_place and not _LOCATION_WORDS.sub('', rest).strip(' .*_')
+
+
+def _label(first: str) -> tuple[str | None, str]:
+    """The title a unit's first line gives itself, and the rest of the line."""
+    line = re.sub(r'^[^\w`*"“\[(]+', '', first).strip()  # emoji, dashes
+    while True:
+        before = line
+        line = _GENERIC_LABEL.sub('', line)
+        line = _RULE.sub('', line)
+        bold = re.match(r'^(?:\*\*|__)(.+?)(?:\*\*|__)\s*[:\-–—]?\s*', line)
+        if bold and (_LEVEL_LABEL.match(bold.group(1).strip(' :')) or _is_location(bold.group(1))):
+            line = line[bold.end():]
+        line = re.sub(r'^`?(?:\./)?[\w./-]+\.\w+:\d+(?:\s*[-–]\s*\d+)?(?::\d+)?`?:\s*', '', line)
+        lead = re.match(r'^(.{1,80}?)(?::\s|\s[—–-]\s)', line)
+        if lead and (_is_location(lead.group(1)) or _LEVEL_LABEL.match(lead.group(0))):
+            line = line[lead.end():]
+        if line == before:
+            break
+    bold = re.match(r'^(?:\*\*|__)(.+?)(?:\*\*|__)\s*[:\-–—]?\s*', line)
+    if bold:
+        return bold.group(1).strip(' :'), line[bold.end():]
+    if re.match(r'^[^.!?]{3,100}:\s*$', line):
+        return line.rstrip(': '), ''
+    head = re.match(r'^([A-Z][^.:!?\n]{2,80}?)\s*(?::\s|\s[-–—]\s)', _strip_markdown(line))
+    if head and len(head.group(1).split()) <= 10:
+        return head.group(1), _strip_markdown(line)[head.end():]
+    return None, line
+
+
+def _sentence(text: str) -> str:
+    sentence = re.split(r'(?<=[.!?;])\s', _strip_markdown(text), maxsplit=1)[0].rstrip('.;')
+    return sentence if len(sentence) <= 120 else sentence[:117].rstrip() + '...'
+
+
 def _title(unit: Unit, body: str, names: dict[str, str], symbol: str | None) -> str:
-    first = body.split('\n')[0]
-    first = _RULE.sub('', first)
-    label = re.match(r'^(?:\*\*|__)(.+?)(?:\*\*|__)\s*[:\-–—]?', first)
-    title = None
-    if label and not clues.lines(label.group(1)).ranges:
-        title = label.group(1).rstrip(':').strip()
-    elif re.match(r'^[^.!?]{3,100}:\s*$', first):
-        title = first.rstrip(': ')
+    label, rest = _label(body.split('\n')[0])
+    if label is not None and clues.cwe_ids(label):
+        label = names.get(clues.cwe_ids(label)[0]) or label
+    heading_cwe = clues.cwe_ids(unit.heading)
+    short = len(rest.split()) <= 12 and not re.search(r'[.!?;,]\s*$', rest) and '\n' in body
+    if label:
+        title = label
+    elif short and rest.strip():
+        title = rest
+    elif heading_cwe:
+        title = names.get(heading_cwe[-1]) or _strip_markdown(unit.heading.split(' / ')[-1])
     else:
-        head = re.match(r'^([A-Z][^.:!?\n]{2,80}?)\s*(?::\s|\s[-–—]\s)', _strip_markdown(first))
-        if head and len(head.group(1).split()) <= 10 and not clues.lines(head.group(1)).ranges:
-            title = head.group(1)
-    if title is not None and clues.cwe_ids(title):
-        cwe = clues.cwe_ids(title)[0]
-        title = names.get(cwe) or title
-    if not title:
-        if clues.cwe_ids(unit.heading):
-            cwe = clues.cwe_ids(unit.heading)[0]
-            title = names.get(cwe) or _strip_markdown(unit.heading)
-        else:
-            sentence = re.split(r'(?<=[.!?])\s', _strip_markdown(body), maxsplit=1)[0]
-            title = sentence if len(sentence) <= 120 else sentence[:117].rstrip() + '...'
-    title = _strip_markdown(title).strip(' -–:')
-    if symbol and symbol not in title and names and title in names.values():
+        title = _sentence(rest + '\n' + '\n'.join(body.split('\n')[1:]))
+    title = _strip_markdown(title).strip(' -–:.')
+    if symbol and symbol not in title and title in names.values():
         title = f'{title} in {symbol}'
     return title or 'finding'
+
+
+def _location(body: str, heading: str, default_path: str | None,
+              tool: re.Match[str] | None) -> tuple[dict[str, Any], list[tuple[int, int]]]:
+    symbols = clues.symbols(body)
+    paths = clues.paths(body) or clues.paths(heading)
+    lines = list(clues.lines(body).ranges or clues.lines(heading).ranges)
+    location: dict[str, Any] = {}
+    path = paths[0] if paths else default_path
+    if tool:
+        path = tool.group(1)
+        lines = [(int(tool.group(2)), int(tool.group(2))), *lines[1:]]
+        if tool.group(3):
+            location['start_column'] = int(tool.group(3))
+    if path:
+        location['path'] = path
+    if lines:
+        location['start_line'], location['end_line'] = lines[0]
+    if symbols:
+        location['symbol'] = symbols[0]
+    return dict(sorted(location.items(), key=lambda kv: _KEY_ORDER.index(kv[0]))), lines
 
 
 def _finding(unit: Unit, default_path: str | None) -> dict[str, Any]:
     body, suggestion = clues.split_suggestion(unit.text)
     context = f'{unit.heading}\n{unit.text}'
-    rule = _RULE.match(unit.text)
     tool = _TOOL_LINE.match(unit.text)
     ids = clues.cwe_ids(context)
     names = {k: v for k, v in clues.cwe_names(context).items() if k in ids}
-    symbols = clues.symbols(body)
-    symbol = symbols[0] if symbols else None
-    paths = clues.paths(body) or clues.paths(unit.heading)
-    lines = clues.lines(body).ranges
-    finding: dict[str, Any] = {'title': _title(unit, tool.group(4) if tool else body, names, symbol)}
-    finding['severity'] = clues.severity(context) or (
-        clues.SEVERITY_WORDS.get(re.split(r'\W', tool.group(4).lower())[0], 'medium') if tool else 'medium')
+    location, lines = _location(body, unit.heading, default_path, tool)
+    finding: dict[str, Any] = {}
+    if tool:
+        message = tool.group(4)
+        rule = re.search(r'\s\[([-\w.:/]+)\]$', message)
+        level = re.match(r'(error|warning|note|info|fatal error|style|convention|refactor)\b:?\s', message, re.I)
+        finding['title'] = _sentence(message[level.end() if level else 0:rule.start() if rule else None])
+        finding['severity'] = clues.severity(context) or clues.SEVERITY_WORDS.get(
+            level.group(1).lower() if level else '', 'medium')
+        if rule:
+            finding['rule'] = rule.group(1)
+    else:
+        finding['title'] = _title(unit, body, names, location.get('symbol'))
+        finding['severity'] = clues.severity(context) or 'medium'
+        rule = _RULE.match(_GENERIC_LABEL.sub('', re.sub(r'^\W+', '', unit.text)))
+        if rule:
+            finding['rule'] = rule.group(1)
     message = _strip_markdown(body)
     if message != finding['title']:
         finding['message'] = message
@@ -350,31 +459,20 @@ def _finding(unit: Unit, default_path: str | None) -> dict[str, Any]:
         finding['cwe'] = ids
     if names:
         finding['cwe_names'] = names
-    if rule:
-        finding['rule'] = rule.group(1)
-    location: dict[str, Any] = {}
-    path = paths[0] if paths else default_path
-    if tool:
-        path, lines = tool.group(1), ((int(tool.group(2)), int(tool.group(2))), *lines[1:])
-        if tool.group(3):
-            location['start_column'] = int(tool.group(3))
-    if path:
-        location['path'] = path
-    if lines:
-        location['start_line'], location['end_line'] = lines[0]
-    if symbol:
-        location['symbol'] = symbol
     if location:
-        finding['location'] = dict(sorted(location.items(), key=lambda kv: _KEY_ORDER.index(kv[0])))
+        finding['location'] = location
     if len(lines) > 1:
+        path = location.get('path')
         finding['related'] = [
             {**({'path': path} if path else {}), 'start_line': a, 'end_line': b} for a, b in lines[1:]]
     if suggestion:
         finding['suggestion'] = _strip_markdown(suggestion)
     finding['source'] = {'start_line': unit.start, 'end_line': unit.end}
-    return finding
+    return dict(sorted(finding.items(), key=lambda kv: _FINDING_ORDER.index(kv[0])))
 
 
+_FINDING_ORDER = ('title', 'severity', 'message', 'confidence', 'category', 'cwe', 'cwe_names', 'rule',
+                  'location', 'related', 'suggestion', 'fingerprint', 'source')
 _KEY_ORDER = ('path', 'start_line', 'end_line', 'start_column', 'end_column', 'symbol', 'side')
 
 
@@ -447,17 +545,16 @@ def read(text: str, origin: str) -> dict[str, Any]:
     findings: list[dict[str, Any]] = []
     notes: list[str] = []
     remedies: list[tuple[int | None, str]] = []
+    prose_only = all(u.intent == 'paragraph' for u in found)
     for unit in found:
-        if unit.intent == 'paragraph':
-            continue
-        is_finding = _is_finding(unit)
+        is_finding = _is_finding(unit, prose_only)
         if no_defects and not (is_finding and unit.intent == 'defects' and clues.cwe_ids(unit.text)):
             is_finding = False
         if is_finding:
             findings.append(_finding(unit, default_path))
         elif unit.intent == 'remedy':
             remedies.append((unit.number, _strip_markdown(unit.text.replace('\n', ' '))))
-        else:
+        elif _is_advice(unit):
             notes.append(_strip_markdown(unit.text.replace('\n', ' ')))
     numbers = [n for n, _ in remedies]
     if findings and numbers == list(range(1, len(findings) + 1)):

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from findings_gate import locate
+from findings_gate.ground import Code
 from findings_gate.model import Change, FileChange, Finding, Location, Report, Reviewer
 
 REVIEWER = Reviewer('r', 'human')
@@ -17,10 +18,14 @@ CHANGE = Change((
 KNOWN = {'src/app.py', 'new.py', 'lib/renamed.py', 'logo.png', 'docs/readme.md', 'a/real.py'}
 
 
+def code(files: set[str], texts: dict[str, str] | None = None) -> Code:
+    """A repository of these paths; the texts of some of them."""
+    return Code(lambda: frozenset(files), (texts or {}).get, lambda pattern: sorted(texts or {}))
+
+
 def place_one(location: Location | None, context: int = 3) -> tuple[str | None, str]:
     report = Report('r.json', REVIEWER, (Finding('t', 'high', location=location),))
-    [placed] = locate.place([report], CHANGE, root='/repo', exists=KNOWN.__contains__,
-                            context=context)
+    [placed] = locate.place([report], CHANGE, root='/repo', code=code(KNOWN), context=context)
     return placed.path, placed.placement
 
 
@@ -79,7 +84,7 @@ def test_percent_encoded_uri() -> None:
     change = Change((FileChange('my dir/é.py', 'my dir/é.py', 'modified', added=((1, 1),)),), 't')
     report = Report('r', REVIEWER, (Finding('t', 'low', location=Location(
         'file:///repo/my%20dir/%C3%A9.py', 1)),))
-    [placed] = locate.place([report], change, root='/repo', exists=lambda p: False, context=3)
+    [placed] = locate.place([report], change, root='/repo', code=code(set()), context=3)
     assert (placed.path, placed.placement) == ('my dir/é.py', 'added')
 
 
@@ -98,7 +103,7 @@ def test_a_real_directory_named_a_wins_over_the_prefix() -> None:
 ])
 def test_unusable_paths_are_unlocated_with_a_reason(path: str, reason: str) -> None:
     report = Report('r.json', REVIEWER, (Finding('t', 'high', location=Location(path, 1)),))
-    [placed] = locate.place([report], CHANGE, root='/repo', exists=KNOWN.__contains__, context=3)
+    [placed] = locate.place([report], CHANGE, root='/repo', code=code(KNOWN), context=3)
     assert placed.placement == 'unlocated'
     assert placed.reason == reason
 
@@ -112,5 +117,127 @@ def test_untouched_and_unlocated() -> None:
 def test_every_finding_is_placed_once_in_report_order() -> None:
     findings = tuple(Finding(str(i), 'low', location=Location('src/app.py', i)) for i in range(1, 60))
     reports = [Report('a', REVIEWER, findings[:30]), Report('b', REVIEWER, findings[30:])]
-    placed = locate.place(reports, CHANGE, root=None, exists=lambda p: True, context=3)
+    placed = locate.place(reports, CHANGE, root=None, code=None, context=3)
     assert [p.finding for p in placed] == list(findings)
+
+
+# grounding: the claims of a finding checked against the code
+
+SERVER = '''\
+class TrunkSkeleton:
+    def __init__(self):
+        self.x = 1
+
+    def update_subport_bindings(self, context, subports):
+        first = 1
+        second = 2
+        third = 3
+        fourth = 4
+        fifth = 5
+        return first
+
+
+def trunk_by_port_provider(resource, port_id, context, **kwargs):
+    return None
+'''
+HELPERS = 'def helper():\n    return 1\n'
+TREE = {'pkg/rpc/server.py': SERVER, 'pkg/trunk.py': HELPERS, 'pkg/objects/trunk.py': HELPERS,
+        'pkg/util.py': HELPERS}
+SERVER_CHANGE = Change((FileChange('pkg/rpc/server.py', 'pkg/rpc/server.py', 'modified',
+                                   added=((7, 7),)),), 'test')
+
+
+def ground_one(location: Location, *, cwe: tuple[str, ...] = (), names: tuple = (),
+               change: Change = SERVER_CHANGE) -> tuple:
+    finding = Finding('t', 'high', cwe=cwe, cwe_names=names, location=location)
+    [placed] = locate.place([Report('r', REVIEWER, (finding,))], change, root='/repo',
+                            code=code(set(TREE), TREE), context=1)
+    return placed.path, placed.lines, placed.placement, placed.grounding
+
+
+def test_a_symbol_in_the_wrong_file_is_relocated_and_the_claim_recorded() -> None:
+    path, lines, placement, grounding = ground_one(Location('trunk.py', symbol='trunk_by_port_provider'))
+    assert (path, lines, placement) == ('pkg/rpc/server.py', (14, 15), 'file')
+    assert grounding.status == 'partly'
+    assert grounding.reasons == (
+        '`trunk_by_port_provider` is not in trunk.py; it is defined in pkg/rpc/server.py',)
+
+
+def test_a_symbol_without_lines_gets_its_span_and_the_symbol_placement() -> None:
+    path, lines, placement, grounding = ground_one(Location('pkg/rpc/server.py', symbol='update_subport_bindings'))
+    assert (path, lines, placement, grounding.status) == ('pkg/rpc/server.py', (5, 11), 'symbol', 'grounded')
+
+
+def test_a_line_inside_a_touched_function_far_from_the_change_is_symbol() -> None:
+    assert ground_one(Location('pkg/rpc/server.py', 10))[2] == 'symbol'
+    assert ground_one(Location('pkg/rpc/server.py', 15))[2] == 'file'
+    assert ground_one(Location('pkg/rpc/server.py', 8))[2] == 'context'
+
+
+def test_a_bare_file_name_is_completed_when_it_is_unique() -> None:
+    path, _, placement, grounding = ground_one(Location('rpc/server.py', 14))
+    assert (path, placement) == ('pkg/rpc/server.py', 'file')
+    assert grounding.reasons == ("'rpc/server.py' is not a path in the repository; taken as pkg/rpc/server.py",)
+
+
+def test_an_ambiguous_file_name_without_a_symbol_is_unlocated() -> None:
+    path, _, placement, grounding = ground_one(Location('trunk.py', 1))
+    assert (path, placement, grounding.status) == (None, 'unlocated', 'ungrounded')
+    assert grounding.reasons == ("'trunk.py' matches 2 files",)
+
+
+def test_lines_past_the_end_of_the_file() -> None:
+    path, lines, placement, grounding = ground_one(Location('pkg/util.py', 40))
+    assert (path, lines, placement, grounding.status) == ('pkg/util.py', None, 'untouched', 'ungrounded')
+    assert grounding.reasons == ('line 40 is past the end of pkg/util.py (2 lines)',)
+
+
+def test_lines_far_from_the_named_symbol_take_its_span() -> None:
+    _, lines, _, grounding = ground_one(Location('pkg/rpc/server.py', 400, symbol='update_subport_bindings'))
+    assert lines == (5, 11)
+    assert grounding.reasons == ('line 400 is past the end of pkg/rpc/server.py (15 lines)',)
+    _, lines, _, grounding = ground_one(Location('pkg/rpc/server.py', 2, 3, symbol='trunk_by_port_provider'))
+    assert lines == (2, 3)  # 11 lines off: LLM line numbers are approximate
+    assert grounding.status == 'grounded'
+
+
+def test_a_symbol_defined_nowhere() -> None:
+    _, lines, placement, grounding = ground_one(Location('pkg/rpc/server.py', symbol='no_such_thing'))
+    assert (lines, placement, grounding.status) == (None, 'file', 'ungrounded')
+    assert grounding.reasons == (
+        '`no_such_thing` is not defined in pkg/rpc/server.py or elsewhere in the repository',)
+    _, _, _, grounding = ground_one(Location('pkg/rpc/server.py', 6, symbol='no_such_thing'))
+    assert grounding.status == 'partly'  # the lines still hold
+
+
+def test_no_file_but_a_symbol() -> None:
+    path, lines, placement, grounding = ground_one(Location(symbol='TrunkSkeleton.update_subport_bindings'))
+    assert (path, lines, placement) == ('pkg/rpc/server.py', (5, 11), 'symbol')
+    assert grounding.reasons == (
+        'the review names no file; `TrunkSkeleton.update_subport_bindings` is defined in pkg/rpc/server.py',)
+
+
+def test_cwe_names_are_checked() -> None:
+    *_, grounding = ground_one(Location('pkg/rpc/server.py', 7), cwe=('CWE-703', 'CWE-284'),
+                               names=(('CWE-703', 'Protection Mechanism Failure'),
+                                      ('CWE-284', 'Improper Access Control')))
+    assert grounding.status == 'partly'
+    assert grounding.reasons == ("CWE-703 is 'Improper Check or Handling of Exceptional Conditions', "
+                                 "not 'Protection Mechanism Failure' (CWE-693's name)",)
+    *_, grounding = ground_one(Location('pkg/rpc/server.py', 7), cwe=('CWE-99999',))
+    assert grounding.reasons == ('CWE-99999 is not in the CWE catalog',)
+
+
+def test_findings_with_lines_and_no_file_take_the_one_file_of_their_report() -> None:
+    findings = (Finding('a', 'low', location=Location(symbol='update_subport_bindings')),
+                Finding('b', 'low', location=Location(start_line=7, end_line=8)),
+                Finding('c', 'low', location=Location(start_line=900)))
+    placed = locate.place([Report('r', REVIEWER, findings)], SERVER_CHANGE, root=None,
+                          code=code(set(TREE), TREE), context=1)
+    assert [(p.path, p.lines, p.placement, p.grounding.status) for p in placed] == [
+        ('pkg/rpc/server.py', (5, 11), 'symbol', 'partly'),
+        ('pkg/rpc/server.py', (7, 8), 'added', 'partly'),
+        ('pkg/rpc/server.py', None, 'file', 'ungrounded'),
+    ]
+    assert placed[1].grounding.reasons == (
+        'the review names no file; taken as pkg/rpc/server.py, where its other findings are',)

@@ -90,7 +90,7 @@ def test_report_conditions() -> None:
      'p.yaml::$.rules[0].cwe: 79: write a CWE id as CWE-<number>, for example CWE-79'),
     ('version: 1\nrules: [{name: a, action: block, placement: [added, nowhere]}]\n',
      "p.yaml::$.rules[0].placement[1]: 'nowhere' is not one of "
-     "['added', 'context', 'deleted', 'file', 'untouched', 'unlocated']"),
+     "['added', 'context', 'symbol', 'deleted', 'file', 'untouched', 'unlocated']"),
     ('version: 2\n', 'p.yaml::$.version: 1 was expected'),
     ('rules: [\n', 'p.yaml:2:1: not valid YAML: '),
 ])

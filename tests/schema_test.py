@@ -30,7 +30,8 @@ def test_references_resolve_locally() -> None:
         'version': 1, 'verdict': 'pass', 'change': {'description': 'd', 'files': []},
         'policy': 'p', 'reports': [], 'conditions': [],
         'findings': [{'report': 'r', 'reviewer': {'name': 'n', 'kind': 'llm'}, 'finding': finding,
-                      'placement': 'added', 'action': 'warn', 'rule': 'x'}],
+                      'placement': 'added', 'grounding': {'status': 'grounded', 'reasons': []},
+                      'action': 'warn', 'rule': 'x'}],
         'summary': {'block': 0, 'warn': 1, 'ignore': 0, 'placements': {'added': 1}},
     }
     assert [w for w, _ in schema.problems('decision', document)] == ['$.findings[0].finding.severity']

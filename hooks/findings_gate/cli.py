@@ -105,14 +105,14 @@ def _import(args: argparse.Namespace) -> int:
 
 def _attach(args: argparse.Namespace) -> int:
     from findings_gate import collect, git
-    from findings_gate.formats import native
+    from findings_gate.formats import FORMATS, detect, native
     from findings_gate.model import InvalidReport
 
     [source] = collect.from_arguments([args.file], sys.stdin.buffer)
-    report = collect.read(source)
+    report = collect.read(source, args.format)
     if isinstance(report, InvalidReport):
         raise GateError('\n'.join([*report.problems, f'{source.origin}: not attached; fix it first']))
-    line = collect.dump(native.parse(source.data, source.origin))
+    line = collect.dump(FORMATS[args.format or detect(source.data)](source.data, source.origin))
     repo = git.open_repo()
     commit = git.resolve(repo, args.commit)
     kept = [s.data.decode() for s in collect.from_notes([(commit, git.note(repo, commit, args.notes_ref))])]
@@ -201,6 +201,7 @@ def parser() -> argparse.ArgumentParser:
     attach.add_argument('file', metavar='FILE')
     attach.add_argument('--commit', default='HEAD', metavar='REV')
     attach.add_argument('--notes-ref', default='refs/notes/reviews', metavar='REF')
+    attach.add_argument('--format', choices=FORMAT_NAMES, help='default: detected')
     attach.set_defaults(run=_attach)
 
     pol = verbs.add_parser('policy', help='work with the policy file')

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
-from findings_gate import collect, diff, git, locate, policy
+from findings_gate import collect, diff, git, ground, locate, policy
 from findings_gate.errors import GateError
 from findings_gate.model import Change, Decision, Report
 
@@ -77,6 +77,24 @@ def read_change(repo: gitpython.Repo | None, target: Target, environ: dict[str, 
     return Read(diff.parse_diff(git.diff_staged(repo), 'staged changes'), [], None)
 
 
+def _code(repo: gitpython.Repo, tree: str | None,
+          files: Callable[[], frozenset[str]]) -> ground.Code:
+    """The gated revision's files (the index for a staged change), read lazily, each once."""
+    @functools.cache
+    def read(path: str) -> str | None:
+        if path not in files():
+            return None
+        data = git.blob(repo, tree or '', path)
+        if b'\0' in data[:8192]:
+            return None  # binary
+        return data.decode('utf-8', 'replace')
+
+    def search(pattern: str) -> list[str]:
+        return git.grep(repo, tree, pattern)
+
+    return ground.Code(files, read, search)
+
+
 def _from_tree(repo: gitpython.Repo, tree: str, locations: Sequence[str],
                files: frozenset[str]) -> list[collect.Source]:
     """The reports a commit holds where the policy says, as `commit:path`."""
@@ -108,6 +126,7 @@ def run(
     rules = policy.load(policy_file, root)
     read = read_change(repo, target, environ or {}, stdin)
     files = functools.cache(lambda: git.tracked_files(repo, read.tree) if repo else frozenset())
+    code = _code(repo, read.tree, files) if repo else None
     sources = collect.from_arguments(reports, stdin)
     if repo is not None and read.tree is not None:  # a range: its head holds the reports
         sources += _from_tree(repo, read.tree, rules.reports, files())
@@ -118,9 +137,7 @@ def run(
     found = [collect.read(s, report_format) for s in collect.unique(sources)]
     valid = [r for r in found if isinstance(r, Report)]
     placed = locate.place(
-        valid, read.change, root=str(root) if root else None,
-        # a saved diff outside a repository: whether a file exists cannot be told
-        exists=(lambda path: path in files()) if repo else (lambda path: True),
+        valid, read.change, root=str(root) if root else None, code=code,
         context=rules.context_lines if context is None else context,
     )
     return policy.decide(placed, found, read.change, rules)

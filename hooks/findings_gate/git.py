@@ -115,6 +115,17 @@ def blob(repo: git.Repo, revision: str, path: str) -> bytes:
     return out
 
 
+def grep(repo: git.Repo, revision: str | None, pattern: str) -> list[str]:
+    """Paths of a commit (None: the index) with a line matching the POSIX extended regex."""
+    where = [revision, '--'] if revision else ['--cached', '--']
+    try:
+        out = _run(repo, 'grep', '-l', '-I', '-E', '-e', pattern, *where)
+    except GateError:
+        return []  # git grep exits 1 when nothing matches
+    prefix = f'{revision}:' if revision else ''
+    return [line.removeprefix(prefix) for line in out.splitlines() if line]
+
+
 def tracked_files(repo: git.Repo, revision: str | None) -> frozenset[str]:
     """Paths in the index (revision None) or in a commit's tree."""
     if revision is None:

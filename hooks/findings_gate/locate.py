@@ -1,16 +1,14 @@
-"""Put each finding on the change: which placement, on which repository path."""
+"""Put each finding on the change: which placement, on which repository path, on which lines."""
 from __future__ import annotations
 
 import bisect
-import posixpath
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import NamedTuple
-from urllib.parse import unquote, urlsplit
 
-from findings_gate.model import Change, FileChange, Finding, Placed, Report, Run
+from findings_gate.ground import Code, Grounder, Spot, normalise, spots
+from findings_gate.model import Change, FileChange, Placed, Report, Run
 
-_DRIVE = re.compile(r'^[A-Za-z]:/')
+__all__ = ['normalise', 'place']
 
 
 class _Lines(NamedTuple):
@@ -48,27 +46,9 @@ def _overlaps(runs: tuple[Run, ...], starts: list[int], first: int, last: int) -
     return i >= 0 and runs[i][1] >= first
 
 
-def normalise(path: str, root: str | None) -> tuple[str | None, str | None]:
-    """A repository-relative POSIX path, or None and why there is none."""
-    if path.startswith('file:'):
-        parts = urlsplit(path)
-        if parts.netloc not in ('', 'localhost'):
-            return None, f'{path!r} is on another host'
-        path = unquote(parts.path)
-        if _DRIVE.match(path[1:]):  # file:///C:/x
-            path = path[1:]
-    path = path.replace('\\', '/')
-    if path.startswith('/') or _DRIVE.match(path):
-        top = (root or '').replace('\\', '/').rstrip('/')
-        if not top or not (path + '/').startswith(top + '/'):
-            return None, f'{path!r} is outside the repository'
-        path = path[len(top) + 1:]
-    path = posixpath.normpath(path) if path else path
-    if not path or path == '.':
-        return None, 'the path is empty'
-    if path == '..' or path.startswith('../'):
-        return None, f'{path!r} is outside the repository'
-    return path, None
+def _touched(lines: _Lines, definition: object | None) -> bool:
+    span = (definition.start, definition.end) if definition else None  # type: ignore[attr-defined]
+    return span is not None and _overlaps(lines.near, lines.near_starts, *span)
 
 
 def place(
@@ -76,54 +56,51 @@ def place(
         change: Change,
         *,
         root: str | None,
-        exists: Callable[[str], bool],
+        code: Code | None,
         context: int,
 ) -> list[Placed]:
-    """Every finding of every report, each with exactly one placement."""
+    """Every finding of every report, checked against the code, each with exactly one placement."""
+    from findings_gate import symbols
+
     by_new = {f.path: _index(f) for f in change.files}
     by_old = {f.old_path: by_new[f.path] for f in change.files if f.old_path}
+    grounder = Grounder([p for f in change.files for p in (f.path, f.old_path) if p], code, root)
 
-    def lookup(path: str) -> tuple[_Lines | None, str]:
-        candidates = [path]
-        if path[:2] in ('a/', 'b/') and len(path) > 2:
-            candidates.append(path[2:])  # a diff's prefix left in place
-        for candidate in candidates:
-            if candidate in by_new:
-                return by_new[candidate], 'new'
-            if candidate in by_old:
-                return by_old[candidate], 'old'
-        for candidate in candidates:
-            if exists(candidate):
-                return None, candidate
-        return None, ''
-
-    def one(finding: Finding, report: Report) -> Placed:
-        loc = finding.location
-        if loc is None or loc.path is None:
-            return Placed(finding, report, None, 'unlocated', 'the finding names no file')
-        path, why = normalise(loc.path, root)
-        if path is None:
-            return Placed(finding, report, None, 'unlocated', why)
-        lines, side = lookup(path)
-        if lines is None:
-            if side:
-                return Placed(finding, report, side, 'untouched')
-            return Placed(finding, report, path, 'unlocated', f'{path!r} is not in the repository')
-        file = lines.file
-        if side == 'old' or loc.side == 'old' or file.status == 'deleted':
-            where = file.old_path or file.path
-            if loc.start_line is None or file.binary:
-                return Placed(finding, report, where, 'deleted' if file.status == 'deleted' else 'file')
-            first, last = loc.start_line, loc.end_line or loc.start_line
-            hit = _overlaps(lines.deleted, lines.deleted_starts, first, last)
-            return Placed(finding, report, where, 'deleted' if hit else 'file')
-        if loc.start_line is None or file.binary or file.submodule:
-            return Placed(finding, report, file.path, 'file')
-        first, last = loc.start_line, loc.end_line or loc.start_line
+    def placement(spot: Spot) -> tuple[str, str | None]:
+        """The placement of a spot, and the path to show (the old one for removed lines)."""
+        lines = by_new.get(spot.path) if spot.path else None
+        old = by_old.get(spot.path) if spot.path and lines is None else None
+        if spot.path is None:
+            return 'unlocated', None
+        if lines is None and old is None:
+            return 'untouched', spot.path
+        if old is not None or spot.side == 'old' or (lines and lines.file.status == 'deleted'):
+            target = old or lines
+            assert target is not None
+            if spot.lines is None or target.file.binary:
+                return ('deleted' if target.file.status == 'deleted' else 'file'), spot.path
+            hit = _overlaps(target.deleted, target.deleted_starts, *spot.lines)
+            return ('deleted' if hit else 'file'), spot.path
+        assert lines is not None
+        if spot.lines is None or lines.file.binary or lines.file.submodule:
+            return 'file', spot.path
+        first, last = spot.lines
+        definitions = grounder.definitions(spot.path)
+        if spot.from_symbol:  # the review named a function, not lines in it
+            inside = symbols.innermost(definitions, first, ('function', 'method', 'class'))  # type: ignore[arg-type]
+            return ('symbol' if _touched(lines, inside) else 'file'), spot.path
         if _overlaps(lines.added, lines.added_starts, first, last):
-            return Placed(finding, report, file.path, 'added')
+            return 'added', spot.path
         if _overlaps(lines.near, lines.near_starts, first - context, last + context):
-            return Placed(finding, report, file.path, 'context')
-        return Placed(finding, report, file.path, 'file')
+            return 'context', spot.path
+        inside = symbols.innermost(definitions, first) or symbols.innermost(  # type: ignore[arg-type]
+            definitions, first, ('class',))  # type: ignore[arg-type]
+        return ('symbol' if _touched(lines, inside) else 'file'), spot.path
 
-    return [one(f, r) for r in reports for f in r.findings]
+    placed = []
+    for report in reports:
+        for finding, spot in zip(report.findings, spots(report, grounder)):
+            where, path = placement(spot)
+            placed.append(Placed(finding, report, path, where, spot.reason if where == 'unlocated' else None,
+                                 spot.lines, spot.grounding))
+    return placed

@@ -5,7 +5,8 @@ from typing import NamedTuple
 
 SEVERITIES = ('critical', 'high', 'medium', 'low', 'info')
 # placements, from the closest to the change to the farthest
-PLACEMENTS = ('added', 'context', 'deleted', 'file', 'untouched', 'unlocated')
+PLACEMENTS = ('added', 'context', 'symbol', 'deleted', 'file', 'untouched', 'unlocated')
+GROUNDINGS = ('grounded', 'partly', 'ungrounded')
 ACTIONS = ('block', 'warn', 'ignore')
 
 Run = tuple[int, int]  # an inclusive range of line numbers, start <= end
@@ -76,12 +77,20 @@ class Change(NamedTuple):
     description: str  # 'staged changes', 'abc123...def456', a diff file
 
 
+class Grounding(NamedTuple):
+    """How much of what a finding claims (file, symbol, lines, CWE) held against the code."""
+    status: str  # grounded, partly, ungrounded
+    reasons: tuple[str, ...] = ()
+
+
 class Placed(NamedTuple):
     finding: Finding
     report: Report
     path: str | None  # repository-relative, normalised; None when unusable
     placement: str
     reason: str | None = None  # why a finding is unlocated
+    lines: Run | None = None  # the lines it was placed on (the symbol's, when the review gave none)
+    grounding: Grounding = Grounding('grounded')
 
 
 class Decided(NamedTuple):

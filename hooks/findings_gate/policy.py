@@ -20,6 +20,9 @@ version: 1
 reports: [.reviews/]
 context_lines: 3
 rules:
+  - name: warn-ungrounded
+    grounding: ungrounded
+    action: warn
   - name: block-severe-on-change
     severity: high
     placement: [added, context, deleted]
@@ -30,7 +33,7 @@ rules:
     action: warn
   - name: warn-in-changed-files
     severity: low
-    placement: [added, context, deleted, file]
+    placement: [added, context, symbol, deleted, file]
     action: warn
 default: ignore
 invalid_report: block
@@ -48,6 +51,7 @@ class Rule(NamedTuple):
     paths: Any  # a compiled pathspec.PathSpec, or None
     reviewer_kind: frozenset[str] | None
     placement: frozenset[str] | None
+    grounding: frozenset[str] | None
 
 
 class Policy(NamedTuple):
@@ -86,6 +90,7 @@ def _rule(raw: dict[str, Any]) -> Rule:
         paths=paths,
         reviewer_kind=_names(raw.get('reviewer_kind')),
         placement=_names(raw.get('placement')),
+        grounding=_names(raw.get('grounding')),
     )
 
 
@@ -162,6 +167,7 @@ def matches(rule: Rule, placed: Placed) -> bool:
         and (rule.paths is None or (placed.path is not None and rule.paths.match_file(placed.path)))
         and (rule.reviewer_kind is None or placed.report.reviewer.kind in rule.reviewer_kind)
         and (rule.placement is None or placed.placement in rule.placement)
+        and (rule.grounding is None or placed.grounding.status in rule.grounding)
     )
 
 

@@ -42,6 +42,8 @@ def _decided(d: Decided) -> dict[str, Any]:
         'path': placed.path,
         'placement': placed.placement,
         'reason': placed.reason,
+        'lines': {'start': placed.lines[0], 'end': placed.lines[1]} if placed.lines else None,
+        'grounding': {'status': placed.grounding.status, 'reasons': list(placed.grounding.reasons)},
         'action': d.action,
         'rule': d.rule,
     })

@@ -9,6 +9,7 @@ _RESET = '\033[0m'
 HEADINGS = {
     'added': 'on added or changed lines',
     'context': 'next to a change',
+    'symbol': 'in a function or class the change touched',
     'deleted': 'on removed lines',
     'file': 'elsewhere in a changed file',
     'untouched': 'in files this change does not touch',
@@ -42,9 +43,9 @@ def _where(d: Decided) -> str:
     if placed.path is None:
         return inert(placed.report.origin)
     where = inert(placed.path)
-    if loc and loc.start_line:
-        where += f':{loc.start_line}'
-        if loc.start_column:
+    if placed.lines:
+        where += f':{placed.lines[0]}'
+        if loc and loc.start_column and loc.start_line == placed.lines[0]:
             where += f':{loc.start_column}'
     return where
 
@@ -57,6 +58,10 @@ def _line(d: Decided, color: bool) -> str:
         text += f' ({inert(placed.reason)})'
     elif placed.placement == 'deleted':
         text += ' (old side)'
+    grounding = placed.grounding
+    reasons = [r for r in grounding.reasons if r != placed.reason]
+    if reasons:
+        text += f'\n    {grounding.status}: ' + '; '.join(inert(r) for r in reasons)
     return text
 
 

@@ -10,10 +10,13 @@ import functools
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from findings_gate.model import Finding, Grounding, Report, Run
+
+if TYPE_CHECKING:
+    from findings_gate.symbols import Definition
 
 NEAR = 20  # lines a review's line numbers may be off from the symbol it names
 _DRIVE = re.compile(r'^[A-Za-z]:/')
@@ -68,7 +71,7 @@ class Grounder:
         self.root = root
         self.definitions = functools.cache(self._definitions)
 
-    def _definitions(self, path: str) -> tuple[object, ...]:
+    def _definitions(self, path: str) -> tuple[Definition, ...]:
         from findings_gate import symbols
 
         text = self.code.read(path) if self.code else None
@@ -95,19 +98,19 @@ class Grounder:
                 return None, matches, None
         return None, [], None
 
-    def where_defined(self, symbol: str, first: Sequence[str]) -> tuple[list[str], object | None]:
+    def where_defined(self, symbol: str, first: Sequence[str]) -> tuple[list[str], Definition | None]:
         """Files defining `symbol`: those in `first`, else the change's, else the repository's."""
         from findings_gate import symbols
 
         if self.code is None:
             return [], None
-        pools: list[Iterable[str]] = [first, self.changed]
+        code = self.code
         pattern = symbols.grep_pattern(symbol)
+        pools: list[Callable[[], Iterable[str]]] = [lambda: first, lambda: self.changed]
         if pattern:
-            pools.append(lambda: self.code.search(pattern))  # type: ignore[union-attr,arg-type]
-        for pool in pools:
-            paths = pool() if callable(pool) else pool
-            found = [(p, d) for p in paths for d in symbols.find(self.definitions(p), symbol)[:1]]
+            pools.append(lambda: code.search(pattern))
+        for pool in pools:  # the repository is searched only when the change does not define it
+            found = [(p, d) for p in pool() for d in symbols.find(self.definitions(p), symbol)[:1]]
             if found:
                 return [p for p, _ in found], found[0][1]
         return [], None
@@ -165,7 +168,7 @@ class Grounder:
                         reasons.append(f'the review names no file; `{loc.symbol}` is defined in {paths[0]}')
                     path = paths[0]
             if definition is not None:
-                span = (definition.start, definition.end)  # type: ignore[attr-defined]
+                span = (definition.start, definition.end)
                 if lines is None:
                     lines, from_symbol = span, True
                 elif _distance(lines, span) > NEAR:
@@ -186,10 +189,10 @@ class Grounder:
         return Spot(path, lines, 'new', from_symbol, _status(reasons, 'ungrounded' if weak else None))
 
 
-def _find(definitions: Sequence[object], symbol: str) -> object | None:
+def _find(definitions: Sequence[Definition], symbol: str) -> Definition | None:
     from findings_gate import symbols
 
-    found = symbols.find(definitions, symbol)  # type: ignore[arg-type]
+    found = symbols.find(definitions, symbol)
     return found[0] if found else None
 
 

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from findings_gate.ground import Code, Grounder, Spot, normalise, spots
 from findings_gate.model import Change, FileChange, Placed, Report, Run
+
+if TYPE_CHECKING:
+    from findings_gate.symbols import Definition
 
 __all__ = ['normalise', 'place']
 
@@ -46,9 +49,8 @@ def _overlaps(runs: tuple[Run, ...], starts: list[int], first: int, last: int) -
     return i >= 0 and runs[i][1] >= first
 
 
-def _touched(lines: _Lines, definition: object | None) -> bool:
-    span = (definition.start, definition.end) if definition else None  # type: ignore[attr-defined]
-    return span is not None and _overlaps(lines.near, lines.near_starts, *span)
+def _touched(lines: _Lines, definition: Definition | None) -> bool:
+    return definition is not None and _overlaps(lines.near, lines.near_starts, definition.start, definition.end)
 
 
 def place(
@@ -87,14 +89,13 @@ def place(
         first, last = spot.lines
         definitions = grounder.definitions(spot.path)
         if spot.from_symbol:  # the review named a function, not lines in it
-            inside = symbols.innermost(definitions, first, ('function', 'method', 'class'))  # type: ignore[arg-type]
+            inside = symbols.innermost(definitions, first, ('function', 'method', 'class'))
             return ('symbol' if _touched(lines, inside) else 'file'), spot.path
         if _overlaps(lines.added, lines.added_starts, first, last):
             return 'added', spot.path
         if _overlaps(lines.near, lines.near_starts, first - context, last + context):
             return 'context', spot.path
-        inside = symbols.innermost(definitions, first) or symbols.innermost(  # type: ignore[arg-type]
-            definitions, first, ('class',))  # type: ignore[arg-type]
+        inside = symbols.innermost(definitions, first) or symbols.innermost(definitions, first, ('class',))
         return ('symbol' if _touched(lines, inside) else 'file'), spot.path
 
     placed = []

@@ -214,3 +214,19 @@ def test_a_reader_that_goes_away_keeps_the_verdict(staged: Repo) -> None:
         executable='bash', cwd=staged.root, input=many, capture_output=True, text=True,
     )
     assert (result.returncode, result.stderr) == (1, '')
+
+
+def test_a_run_without_cwe_ids_does_not_load_the_catalog(staged: Repo, tmp_path: Path) -> None:
+    probe = tmp_path / 'probe.py'
+    probe.write_text(
+        'import sys\n'
+        'from findings_gate.cli import main\n'
+        'code = main(["check", "--report", sys.argv[1]])\n'
+        'print("findings_gate.cwe" in sys.modules, code)\n',
+    )
+    (tmp_path / 'plain.json').write_text(report('high', 20))
+    (tmp_path / 'with-cwe.json').write_text(report('high', 20).replace('"title"', '"cwe": ["CWE-79"], "title"'))
+    for name, loaded in (('plain.json', 'False'), ('with-cwe.json', 'True')):
+        result = subprocess.run((sys.executable, str(probe), str(tmp_path / name)), cwd=staged.root,
+                                capture_output=True, text=True)
+        assert result.stdout.splitlines()[-1] == f'{loaded} 1', result.stderr

@@ -199,6 +199,10 @@ def test_truncation(review: str, complete: bool) -> None:
     'LGTM',
     'The change looks secure.',
     "**Conclusion:** '''No security defects are detected in the code'''.",
+    'Vulnerabilities found: none',
+    'The code is free of known security vulnerabilities.',
+    'No issues.',
+    "I couldn't find any problems with this patch.",
 ])
 def test_paraphrases_of_no_defects(conclusion: str) -> None:
     review = f'{conclusion}\n\nSome thoughts:\n1. Consider more logging around `connect` (line 12).\n'

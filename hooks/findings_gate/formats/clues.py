@@ -85,12 +85,13 @@ CATEGORIES = (
         r'sanitiz|escap|taint|denial of service|\bdos\b|deserializ|tamper|spoof|redirect|'
         r'(?:information|data|credential|secret|token|key) (?:leak|disclos|exposure)|'
         r'leak(?:s|ing)? (?:sensitive|credentials|secrets|tokens?|information|data|keys?)|'
-        r'code execution|arbitrary code|security|cwe', re.I)),
+        r'code execution|arbitrary code|(?:user|client)[- ]supplied|from the request|untrusted|'
+        r'trusts? the|api key|security|cwe', re.I)),
     ('correctness', re.compile(
         r'\bbug\b|incorrect|wrong|off[- ]by[- ]one|null pointer|none ?type|crash|'
         r'logic error|miscalculat|undefined behavio|typo in (?:the )?(?:code|logic)', re.I)),
     ('reliability', re.compile(
-        r'race condition|deadlock|exception|error handling|retry|timeout|rollback|leak|'
+        r'race condition|data race|deadlock|exception|error handling|retry|timeout|rollback|leak|'
         r'atomic|consisten|synchroni[sz]|never freed|unhandled', re.I)),
     ('performance', re.compile(r'performance|slow|quadratic|n\+1|inefficien|memory usage|cache', re.I)),
     ('maintainability', re.compile(
@@ -212,8 +213,10 @@ def symbols(text: str) -> list[str]:
     names = []
     for *_, name in sorted(found):
         name = re.sub(r'^(?:self|this|cls)(?:\.|#|->)', '', name)
-        last = re.split(r'\.|::|#', name)[-1]
-        if last.lower() not in _NOT_SYMBOLS and not PATH.fullmatch(name) and not name.isdigit():
+        parts = re.split(r'\.|::|#', name)
+        if len(parts) > 1 and (parts[-1].isupper() or re.fullmatch(r'[a-z]{1,3}', parts[0])):
+            continue  # settings.API_KEY, c.items, os.system: a constant, a field, a library's call
+        if parts[-1].lower() not in _NOT_SYMBOLS and not PATH.fullmatch(name) and not name.isdigit():
             names.append(name)
     return list(dict.fromkeys(names))
 

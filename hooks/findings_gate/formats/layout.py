@@ -20,6 +20,9 @@ _LABEL_LINE = re.compile(
     r'#?\s*\d+\s*(?:\*\*|__)?\s*[:.)\-–]', re.I)
 _ITEM = re.compile(r'^(\s*)(?:[-*+•▪●◦]|\d{1,3}[.)]|\(\d{1,3}\)|[a-z][.)]|>>)\s+(.*)$')
 _BOLD_NUMBER = re.compile(r'^(\s*)\*\*\d{1,3}[.)]\s*(.*)$')
+# a line led by a bracketed severity tag: `[HIGH] Insecure deserialization ...`
+_TAGGED = re.compile(r'^(\s*)(\[(?:critical|high|medium|moderate|low|info|warning|error|major|minor|blocker)\]\s.*)$',
+                     re.I)
 TOOL_LINE = re.compile(
     rf'^\s*(?:\./)?((?:[\w.-]+/)*[\w-][\w.-]*\.(?:{clues._EXT})):(\d+)(?::(\d+))?:\s+(.*)$', re.I)
 TABLE = re.compile(r'^\s*\|.*\|\s*$')
@@ -66,7 +69,7 @@ def heading_of(lines: list[str], i: int) -> tuple[int, str] | None:
 
 def item_of(line: str) -> tuple[int, str, int | None] | None:
     """(indent, text, number) of a list item line."""
-    match = _ITEM.match(line) or _BOLD_NUMBER.match(line)
+    match = _ITEM.match(line) or _BOLD_NUMBER.match(line) or _TAGGED.match(line)
     if match is None:
         return None
     number = re.match(r'\s*(?:\*\*)?\(?(\d+)', line)

@@ -45,7 +45,11 @@ _DEFECT_WORDS = re.compile(
     r'(?:password|secret|key|credential|token)|denial of service|'
     r'does(?:n\'t| not) (?:check|validate|verify|sanitize|escape|handle|free|release|close|lock)|'
     r'missing (?:check|validation|authentication|authorization|bounds)|null pointer|off[- ]by[- ]one|'
-    r'\bcrash|deadlock|\bleak|\bbug\b|incorrect(?:ly)?|wrong|broken|fails? to|never (?:closed|freed)',
+    r'\bcrash|deadlock|\bleak|\bbug\b|incorrect(?:ly)?|wrong|broken|fails? to|never (?:closed|freed)|'
+    r'data race|\brace\b|without (?:holding|locking|checking|validat|verif|sanitiz|escaping|authenticat|'
+    r'authoriz|a lock)|never (?:compar|check|validat|verif|sanitiz)|trusts? (?:the|user|client|any)|'
+    r'(?:written|logged|printed) (?:to|in) (?:the )?(?:\w+ )?logs?|in (?:plain ?text|clear ?text)|'
+    r'world[- ]readable|exposes?d?\b|can (?:refund|read|write|delete|access|modify|execute) ',
     re.I)
 _NO_DEFECTS = re.compile(
     r'\bno\s+(?P<q1>(?:[\w-]+\s+){0,3}?)(?:defects?|vulnerabilit(?:y|ies)|issues?|flaws?|'
@@ -61,8 +65,13 @@ _NO_DEFECTS = re.compile(
     r'|\bnothing\s+(?:to\s+report|of\s+concern|(?:security[- ])?relevant\s+(?:was\s+)?found)'
     r'|\b(?:code|change|patch|diff|implementation)\s+(?:is|looks|appears|seems)\s+(?:to\s+be\s+)?'
     r'(?:secure|safe)\b'
-    r'|\blgtm\b|\blooks\s+good\s+to\s+me\b',
-    re.I)
+    r'|\blgtm\b|\blooks\s+good\s+to\s+me\b'
+    r'|\b(?:is|are|appears?\s+to\s+be|seems?\s+to\s+be)\s+free\s+(?:of|from)\s+(?:any\s+)?(?:known\s+|obvious\s+|security\s+)*'
+    r'(?:vulnerabilit|defects?|issues?|bugs?|flaws?|weakness)'
+    r'|(?:vulnerabilit(?:y|ies)|defects?|issues?|findings?|problems?)\s*(?:found|detected|identified)?\s*:\s*'
+    r'(?:none|0|nil|n/a)\b'
+    r'|^\W*no\s+(?:security\s+)?(?:issues|findings|vulnerabilities|defects|problems|concerns)\W*$',
+    re.I | re.M)
 _QUALIFIED = re.compile(
     r'\b(?:critical|high|major|severe|other|further|additional|more|new|remaining|obvious\s+other)\b', re.I)
 _CONDITIONAL = re.compile(r'\b(?:if|unless|whether|when|in case)\s+(?:\w+\s+){0,2}$', re.I)
@@ -147,6 +156,7 @@ _GENERIC_LABEL = re.compile(
     r'^(?:issue|finding|vulnerability|problem|bug|defect|weakness|concern)\s*#?\s*\d*\s*[:.)\-–—]\s*', re.I)
 _LEVEL_LABEL = re.compile(
     rf'^(?:{clues._SEV}|potential issue|refactor suggestion|nitpick|suggestion)\s*(?:[:\-–—]\s*|$)', re.I)
+_SEVERITY_TAG = re.compile(rf'^\[(?:{clues._SEV})\]\s*', re.I)
 _LOCATION_WORDS = re.compile(
     r'\b(?:lines?|in|at|on|file|fn|func|method|function|class|of|and|around|near)\b|[`,~()#\s:-]', re.I)
 
@@ -168,6 +178,7 @@ def _label(first: str) -> tuple[str | None, str]:
         before = line
         line = _GENERIC_LABEL.sub('', line)
         line = _RULE.sub('', line)
+        line = _SEVERITY_TAG.sub('', line)
         bold = re.match(r'^(?:\*\*|__)(.+?)(?:\*\*|__)\s*[:\-–—]?\s*', line)
         if bold and (_LEVEL_LABEL.match(bold.group(1).strip(' :')) or _is_location(bold.group(1))):
             line = line[bold.end():]
@@ -205,8 +216,12 @@ def _title(unit: Unit, body: str, names: dict[str, str], symbol: str | None) -> 
         title = rest
     elif heading_cwe:
         title = names.get(heading_cwe[-1]) or _strip_markdown(unit.heading.split(' / ')[-1])
+    elif unit.intent == 'paragraph':  # prose: the sentence that states the defect
+        sentences = re.split(r'(?<=[.!?])\s+', body)
+        title = _sentence(next((x for x in sentences if _DEFECT_WORDS.search(x)), body))
     else:
         title = _sentence(rest + '\n' + '\n'.join(body.split('\n')[1:]))
+    title = re.sub(r'\s*\(\s*CWE[\s\-‐‑–—:_]*\d+\s*\)', '', title)
     title = _strip_markdown(title).strip(' -–:.')
     if symbol and symbol not in title and title in names.values():
         title = f'{title} in {symbol}'

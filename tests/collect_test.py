@@ -52,7 +52,8 @@ findings:
     (b'  \n', 'r.json: empty; write a report there or remove it'),
     (b'\xff\xfe{}', 'r.json: not UTF-8 text (byte 0); save the report as UTF-8'),
     (b'[1, 2', "r.json:1:6: not valid JSON: Expecting ',' delimiter; fix the syntax"),
-    (b'[1, 2]', "r.json::$: [1, 2] is not of type 'object'"),
+    (b'[1, 2]', 'r.json: not a report in a known format (tried native, text, sarif, rdjson, rdjsonl, '
+                'codeclimate); pass --report-format or write a native report'),
     (b'version: 1\nreviewer: {name: a, kind: tool}\nfindings: []\ncreated: 2024-01-01\n',
      "r.json::$: Additional properties are not allowed ('created' was unexpected)"),
     (b'{"version": 1, "reviewer": {"name": "a", "kind": "tool"}, "findings": '

@@ -11,8 +11,8 @@ from typing import TextIO
 from findings_gate.errors import BLOCKED, INTERNAL, PASS, UNUSABLE, GateError
 
 VERSION = '0.1.0'
-RENDERERS = ('text', 'json')
-FORMAT_NAMES = ('native', 'text')  # formats.FORMATS, without importing it for --help
+RENDERERS = ('text', 'json', 'sarif', 'github', 'markdown', 'zuul', 'gerrit', 'gitlab', 'junit', 'rdjson')
+FORMAT_NAMES = ('native', 'text', 'sarif', 'rdjson', 'rdjsonl', 'codeclimate')  # formats.FORMATS
 
 
 def _use_color(choice: str, stream: TextIO) -> bool:
@@ -42,6 +42,7 @@ def _check(args: argparse.Namespace) -> int:
         raise GateError('--from-ref and --to-ref go together; pass both')
     if args.context is not None and args.context < 0:
         raise GateError(f'--context {args.context}: give a number of lines, 0 or more')
+    outputs = _outputs(args)
     decision = gate.run(
         gate.Target(args.diff_file, args.base, args.head, args.from_ref, args.to_ref,
                     args.pre_push),
@@ -49,15 +50,42 @@ def _check(args: argparse.Namespace) -> int:
         notes=not args.no_notes, notes_ref=args.notes_ref, report_format=args.report_format,
         environ=dict(os.environ), stdin=sys.stdin.buffer,
     )
-    if args.format == 'json':
-        from findings_gate.render import json
+    from findings_gate import render
+    from findings_gate.render import text
 
-        _emit(json.render(decision))
-    else:
-        from findings_gate.render import text
-
-        _emit(text.render(decision, color=_use_color(args.color, sys.stdout)))
+    for fmt, path in outputs:
+        if fmt == 'text' and path is None:
+            output = text.render(decision, color=_use_color(args.color, sys.stdout))
+        else:
+            output = render.render(fmt, decision)
+        if path is None:
+            _emit(output)
+        else:
+            _write(path, output)
+    summary = os.environ.get('GITHUB_STEP_SUMMARY')
+    if summary and any(fmt == 'github' for fmt, _ in outputs):
+        _write(summary, render.render('markdown', decision), append=True)
     return BLOCKED if decision.verdict == 'block' else PASS
+
+
+def _outputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
+    """(format, path) for stdout's format and each --output F=PATH."""
+    outputs: list[tuple[str, str | None]] = [(args.format, None)]
+    for spec in args.output:
+        fmt, sep, path = spec.partition('=')
+        if not sep or not path or fmt not in RENDERERS:
+            raise GateError(f'--output {spec!r}: write it as FORMAT=PATH, FORMAT one of {", ".join(RENDERERS)}')
+        outputs.append((fmt, path))
+    return outputs
+
+
+def _write(path: str, output: str, *, append: bool = False) -> None:
+    try:
+        os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
+        with open(path, 'a' if append else 'w', encoding='utf-8', errors='backslashreplace') as f:
+            f.write(output)
+    except OSError as e:
+        raise GateError(f'{path}: cannot write the output: {e.strerror}') from None
 
 
 def _emit(output: str) -> None:
@@ -89,7 +117,7 @@ def _import(args: argparse.Namespace) -> int:
     import json
 
     from findings_gate import collect
-    from findings_gate.formats import FORMATS, detect
+    from findings_gate import formats
     from findings_gate.model import InvalidReport
 
     [source] = collect.from_arguments([args.file], sys.stdin.buffer)
@@ -98,21 +126,22 @@ def _import(args: argparse.Namespace) -> int:
         for problem in report.problems:
             print(problem)
         return BLOCKED
-    document = FORMATS[args.format or detect(source.data)](source.data, source.origin)
+    document = formats.parse(source.data, source.origin, args.format)
     print(json.dumps(document, indent=2, ensure_ascii=False))
     return PASS
 
 
 def _attach(args: argparse.Namespace) -> int:
     from findings_gate import collect, git
-    from findings_gate.formats import FORMATS, detect, native
+    from findings_gate import formats
+    from findings_gate.formats import native
     from findings_gate.model import InvalidReport
 
     [source] = collect.from_arguments([args.file], sys.stdin.buffer)
     report = collect.read(source, args.format)
     if isinstance(report, InvalidReport):
         raise GateError('\n'.join([*report.problems, f'{source.origin}: not attached; fix it first']))
-    line = collect.dump(FORMATS[args.format or detect(source.data)](source.data, source.origin))
+    line = collect.dump(formats.parse(source.data, source.origin, args.format))
     repo = git.open_repo()
     commit = git.resolve(repo, args.commit)
     kept = [s.data.decode() for s in collect.from_notes([(commit, git.note(repo, commit, args.notes_ref))])]
@@ -183,7 +212,9 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument('--policy', metavar='FILE', help='default: .findings-gate.yaml')
     check.add_argument('--context', type=int, metavar='N',
                        help="lines around a change that count as 'context' (policy default 3)")
-    check.add_argument('--format', choices=RENDERERS, default='text')
+    check.add_argument('--format', choices=RENDERERS, default='text', help='what to write to stdout')
+    check.add_argument('--output', action='append', default=[], metavar='FORMAT=PATH',
+                       help='also write FORMAT to PATH (repeatable)')
     check.add_argument('--color', choices=('auto', 'always', 'never'), default='auto')
     check.set_defaults(run=_check)
 

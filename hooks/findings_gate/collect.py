@@ -11,7 +11,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 from findings_gate import schema
 from findings_gate.errors import GateError
-from findings_gate.formats import FORMATS, detect
+from findings_gate import formats
 from findings_gate.model import Finding, InvalidReport, Location, Report, Reviewer
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -134,6 +134,9 @@ def _finding(raw: dict[str, Any]) -> Finding:
     fields['related'] = tuple(_location(r) for r in fields.get('related', ()))
     fields['cwe'] = tuple(fields.get('cwe', ()))
     fields['cwe_names'] = tuple(fields.get('cwe_names', {}).items())
+    fields['fingerprints'] = tuple(fields.get('fingerprints', {}).items())
+    if 'suppression' in fields:
+        fields['suppression'] = (fields['suppression']['kind'], fields['suppression'].get('justification'))
     if 'source' in fields:
         source = fields['source']
         fields['source'] = (source['start_line'], source.get('end_line', source['start_line']))
@@ -171,7 +174,7 @@ def read(source: Source, fmt: str | None = None) -> Report | InvalidReport:
     if not source.data.strip():
         return InvalidReport(origin, (f'{origin}: empty; write a report there or remove it',))
     try:
-        document = FORMATS[fmt or detect(source.data)](source.data, origin)
+        document = formats.parse(source.data, origin, fmt)
     except GateError as e:
         return InvalidReport(origin, (str(e),))
     problems = schema.problems('report', document)

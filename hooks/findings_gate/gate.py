@@ -140,4 +140,10 @@ def run(
         valid, read.change, root=str(root) if root else None, code=code,
         context=rules.context_lines if context is None else context,
     )
-    return policy.decide(placed, found, read.change, rules)
+    texts = {}
+    if code is not None:  # for outputs that quote or hash the lines (SARIF)
+        for path in {p.path for p in placed if p.path and p.placement != 'unlocated'}:
+            text = code.read(path)
+            if text is not None:
+                texts[path] = text
+    return policy.decide(placed, found, read.change, rules, texts)

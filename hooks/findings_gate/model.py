@@ -1,6 +1,7 @@
 """Records shared by every module. Imports nothing of the package."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 SEVERITIES = ('critical', 'high', 'medium', 'low', 'info')
@@ -43,6 +44,8 @@ class Finding(NamedTuple):
     suggestion: str | None = None
     fingerprint: str | None = None
     source: Run | None = None  # lines of the original report text it was read from
+    fingerprints: tuple[tuple[str, str], ...] = ()  # named ones kept from a tool (SARIF)
+    suppression: tuple[str, str | None] | None = None  # (kind, justification) when suppressed
 
 
 class Report(NamedTuple):
@@ -113,3 +116,4 @@ class Decision(NamedTuple):
     reports: tuple[Report | InvalidReport, ...]
     change: Change
     policy: str  # where the policy was read from
+    texts: Mapping[str, str] = {}  # the gated revision's text of each file a finding is placed in

@@ -1,7 +1,7 @@
 """The repository's policy: load and check it, then decide every finding and report."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -39,6 +39,7 @@ default: ignore
 invalid_report: block
 incomplete_report: warn
 no_reports: ignore
+suppressed: ignore
 '''
 
 
@@ -61,6 +62,7 @@ class Policy(NamedTuple):
     invalid_report: str
     incomplete_report: str
     no_reports: str
+    suppressed: str  # the action for findings a tool reports as suppressed
     reports: tuple[str, ...]
     context_lines: int
 
@@ -137,6 +139,7 @@ def parse(text: str, origin: str) -> Policy:
         invalid_report=get('invalid_report'),
         incomplete_report=get('incomplete_report'),
         no_reports=get('no_reports'),
+        suppressed=get('suppressed'),
         reports=tuple(get('reports')),
         context_lines=get('context_lines'),
     )
@@ -172,6 +175,8 @@ def matches(rule: Rule, placed: Placed) -> bool:
 
 
 def decide_finding(placed: Placed, policy: Policy) -> Decided:
+    if placed.finding.suppression is not None:
+        return Decided(placed, policy.suppressed, 'suppressed')
     for rule in policy.rules:
         if matches(rule, placed):
             return Decided(placed, rule.action, rule.name)
@@ -204,6 +209,7 @@ def decide(
         reports: Sequence[Report | InvalidReport],
         change: Change,
         policy: Policy,
+        texts: Mapping[str, str] | None = None,
 ) -> Decision:
     decided = tuple(decide_finding(p, policy) for p in placed)
     found = tuple(conditions(reports, policy))
@@ -214,4 +220,5 @@ def decide(
         reports=tuple(reports),
         change=change,
         policy=policy.origin,
+        texts=texts or {},
     )

@@ -1,17 +1,20 @@
 """Input formats: each turns raw report bytes into a native report document."""
 from __future__ import annotations
 
+import importlib
 import re
-from collections.abc import Callable
 from typing import Any
 
-from findings_gate.formats import native, text
+from findings_gate.errors import GateError
 
-Parser = Callable[[bytes, str], Any]
-
-FORMATS: dict[str, Parser] = {
-    'native': native.parse,
-    'text': text.parse,
+# name -> module whose `parse(data, origin)` returns a native report document
+FORMATS = {
+    'native': 'findings_gate.formats.native',
+    'text': 'findings_gate.formats.text',
+    'sarif': 'findings_gate.formats.sarif',
+    'rdjson': 'findings_gate.formats.rdjson',
+    'rdjsonl': 'findings_gate.formats.rdjson',
+    'codeclimate': 'findings_gate.formats.codeclimate',
 }
 
 # the first line of a native report written as YAML names one of its keys
@@ -19,11 +22,45 @@ _NATIVE_YAML = re.compile(
     rb'^(?:\s*#[^\n]*\n|\s*\n|---\s*\n)*\s*["\']?(?:version|reviewer|findings|change|complete|'
     rb'verdict|notes|\$schema)["\']?\s*:',
 )
+_KEYS = re.compile(rb'"(\$schema|version|reviewer|findings|runs|diagnostics|check_name|message|location)"\s*:')
 
 
 def detect(data: bytes) -> str:
-    """The name of the format `data` is in: structured documents by their first bytes, else prose."""
-    head = data[:4096].lstrip(b'\xef\xbb\xbf \t\r\n')
-    if head[:1] == b'{' or re.match(rb'\[\s*[\[{"\]\d-]', head) or _NATIVE_YAML.match(head):
+    """The name of the format `data` is in, from its first 64 KiB; prose when it is not JSON or YAML."""
+    head = data[:65536].lstrip(b'\xef\xbb\xbf \t\r\n')
+    if _NATIVE_YAML.match(head):
         return 'native'
-    return 'text'
+    if not (head[:1] == b'{' or re.match(rb'\[\s*[\[{"\]\d-]', head)):
+        return 'text'
+    keys = set(_KEYS.findall(head))
+    if b'reviewer' in keys or b'findings' in keys:
+        return 'native'
+    if b'runs' in keys or re.search(rb'"\$schema"\s*:\s*"[^"]*sarif', head):
+        return 'sarif'
+    if b'diagnostics' in keys:
+        return 'rdjson'
+    if head[:1] == b'[' and b'check_name' in keys or b'location' in keys and head[:1] == b'[':
+        return 'codeclimate'
+    if head[:1] == b'{' and b'message' in keys and b'\n{' in head.rstrip():
+        return 'rdjsonl'  # one diagnostic per line
+    if head[:1] == b'{' and b'message' in keys and b'location' in keys:
+        return 'rdjsonl'
+    if b'version' in keys:
+        return 'native'  # the native schema will say what is missing
+    return 'unknown'
+
+
+def parse(data: bytes, origin: str, name: str | None = None) -> Any:
+    """The native report document in `data`, read as format `name` (detected when None)."""
+    name = name or detect(data)
+    if name == 'unknown':
+        from findings_gate.formats import native
+
+        native.parse(data, origin)  # broken JSON: say where
+        raise GateError(f'{origin}: not a report in a known format (tried {", ".join(FORMATS)}); '
+                        f'pass --report-format or write a native report')
+    try:
+        module = importlib.import_module(FORMATS[name])
+    except ModuleNotFoundError:
+        raise GateError(f'{origin}: the {name} format is not available in this version') from None
+    return module.parse(data, origin)

@@ -24,6 +24,11 @@ def finding_document(finding: Finding) -> dict[str, Any]:
         doc['cwe'] = list(finding.cwe)
     if finding.cwe_names:
         doc['cwe_names'] = dict(finding.cwe_names)
+    if finding.fingerprints:
+        doc['fingerprints'] = dict(finding.fingerprints)
+    if finding.suppression:
+        kind, justification = finding.suppression
+        doc['suppression'] = {'kind': kind, **({'justification': justification} if justification else {})}
     if finding.location:
         doc['location'] = _location(finding.location)
     if finding.related:

@@ -46,3 +46,8 @@ def test_the_pre_commit_hooks_shown_are_the_manifests() -> None:
     manifest = yaml.safe_load((Path(__file__).parent.parent / '.pre-commit-hooks.yaml').read_text())
     for hook in manifest:
         assert f"| `{hook['id']}` |" in README
+
+
+def test_the_github_workflow_shown_is_the_example() -> None:
+    example = (Path(__file__).parent.parent / 'examples' / 'github-workflow.yml').read_text()
+    assert example.split('\n', 1)[1] in [t for lang, t in BLOCKS if lang == 'yaml']

@@ -42,13 +42,24 @@ def _check(args: argparse.Namespace) -> int:
         raise GateError('--from-ref and --to-ref go together; pass both')
     if args.context is not None and args.context < 0:
         raise GateError(f'--context {args.context}: give a number of lines, 0 or more')
+    environ = dict(os.environ)
+    target = gate.Target(args.diff_file, args.base, args.head, args.from_ref, args.to_ref, args.pre_push)
+    if args.ci:
+        from findings_gate import ci
+
+        found = ci.detect(environ)
+        if not sources:
+            target = gate.Target(base=found.base, head=found.head, pre_push=found.base is None)
+            environ['PRE_COMMIT_LOCAL_BRANCH'] = found.head  # a new history: all of it
+        args.format = args.format or found.stdout
+        args.output = args.output or [f'{fmt}={path}' for fmt, path in found.outputs]
+    args.format = args.format or 'text'
     outputs = _outputs(args)
     decision = gate.run(
-        gate.Target(args.diff_file, args.base, args.head, args.from_ref, args.to_ref,
-                    args.pre_push),
+        target,
         reports=args.report, policy_file=args.policy, context=args.context,
         notes=not args.no_notes, notes_ref=args.notes_ref, report_format=args.report_format,
-        environ=dict(os.environ), stdin=sys.stdin.buffer,
+        environ=environ, stdin=sys.stdin.buffer,
     )
     from findings_gate import render
     from findings_gate.render import text
@@ -212,7 +223,10 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument('--policy', metavar='FILE', help='default: .findings-gate.yaml')
     check.add_argument('--context', type=int, metavar='N',
                        help="lines around a change that count as 'context' (policy default 3)")
-    check.add_argument('--format', choices=RENDERERS, default='text', help='what to write to stdout')
+    check.add_argument('--format', choices=RENDERERS, help='what to write to stdout (default text)')
+    check.add_argument('--ci', action='store_true',
+                       help='find the change and the default outputs from the CI (GitHub Actions, '
+                            'GitLab CI, Zuul)')
     check.add_argument('--output', action='append', default=[], metavar='FORMAT=PATH',
                        help='also write FORMAT to PATH (repeatable)')
     check.add_argument('--color', choices=('auto', 'always', 'never'), default='auto')

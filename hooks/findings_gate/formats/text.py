@@ -389,7 +389,8 @@ def read(text: str, origin: str) -> dict[str, Any]:
         notes.extend(remedy for _, remedy in remedies)
     if not findings and not no_defects and not notes:
         raise GateError(
-            f'{origin}: read as a prose review, but it states no finding, no advice and no verdict; '
+            f'{origin}: not JSON or YAML of a known format (native, sarif, rdjson, rdjsonl, codeclimate), '
+            f'and read as a prose review it states no finding, no advice and no verdict; '
             f"write it as a native report, or say 'no defects found'",
         )
     document: dict[str, Any] = {

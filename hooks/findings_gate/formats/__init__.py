@@ -23,14 +23,18 @@ _NATIVE_YAML = re.compile(
     rb'verdict|notes|\$schema)["\']?\s*:',
 )
 _KEYS = re.compile(rb'"(\$schema|version|reviewer|findings|runs|diagnostics|check_name|message|location)"\s*:')
+_FRONT_MATTER = re.compile(rb'^---[ \t]*\r?\n(?:.*\r?\n)*?---[ \t]*\r?\n\s*\S', re.M)
+_ISSUE_TYPE = re.compile(rb'"type"\s*:\s*"issue"', re.I)
+# prose that opens like JSON: '[1] SQL…', '[2024-05-01 10:02] alice:', '[ ] todo', a Jira macro
+_PROSE_OPENING = re.compile(rb'\[[^\]\n]*\][ \t]*[^\s,\]\[{}":]|\{(?:code|noformat|quote|panel)[:}]')
 
 
 def detect(data: bytes) -> str:
     """The name of the format `data` is in, from its first 64 KiB; prose when it is not JSON or YAML."""
     head = data[:65536].lstrip(b'\xef\xbb\xbf \t\r\n')
     if _NATIVE_YAML.match(head):
-        return 'native'
-    if not (head[:1] == b'{' or re.match(rb'\[\s*[\[{"\]\d-]', head)):
+        return 'text' if _FRONT_MATTER.match(head) else 'native'  # Markdown front matter
+    if not re.match(rb'\{|\[\s*[\[{"\]\d-]', head) or _PROSE_OPENING.match(head):
         return 'text'
     keys = set(_KEYS.findall(head))
     if b'reviewer' in keys or b'findings' in keys:
@@ -39,13 +43,13 @@ def detect(data: bytes) -> str:
         return 'sarif'
     if b'diagnostics' in keys:
         return 'rdjson'
-    if head[:1] == b'[' and b'check_name' in keys or b'location' in keys and head[:1] == b'[':
+    if head[:1] == b'[' and (b'check_name' in keys or b'location' in keys or re.fullmatch(rb'\[\s*\]\s*', head)):
         return 'codeclimate'
-    if head[:1] == b'{' and b'message' in keys and b'\n{' in head.rstrip():
+    if head[:1] == b'{' and (b'check_name' in keys or _ISSUE_TYPE.search(head)):
+        return 'codeclimate'  # an engine's issues, each ended by NUL, or one issue
+    if head[:1] == b'{' and b'message' in keys and (b'\n{' in head.rstrip() or b'location' in keys):
         return 'rdjsonl'  # one diagnostic per line
-    if head[:1] == b'{' and b'message' in keys and b'location' in keys:
-        return 'rdjsonl'
-    if b'version' in keys:
+    if re.search(rb'"version"\s*:\s*1\b', head):
         return 'native'  # the native schema will say what is missing
     return 'unknown'
 

@@ -170,7 +170,7 @@ def test_rubocop_engine_stream() -> None:
         'severity': 'medium', 'message': 'Checks if uses of quotes match the configured preference.',
         'category': 'style', 'rule': 'Rubocop/Style/StringLiterals',
         'location': {'path': 'app/models/user.rb', 'start_line': 3, 'start_column': 14,
-                     'end_line': 3, 'end_column': 22},
+                     'end_line': 3, 'end_column': 21},
         'fingerprint': 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
     }
     assert second['category'] == 'security'

@@ -98,7 +98,7 @@ def test_reviewdog_readme_example() -> None:
              'location': {'path': '<file path>', 'start_line': 14, 'start_column': 15}},
             {'title': '<msg>', 'severity': 'medium',
              'location': {'path': '<file path>', 'start_line': 14, 'start_column': 15,
-                          'end_line': 14, 'end_column': 18},
+                          'end_line': 14, 'end_column': 17},
              'suggestion': '<replacement text>'},
         ],
     }
@@ -254,7 +254,7 @@ def test_eslint_through_its_rdjson_formatter() -> None:
     }
     assert findings[1]['suggestion'] == ' '  # an insertion of one space
     assert findings[2]['location'] == {'path': 'testdata/test.js', 'start_line': 3, 'start_column': 3,
-                                       'end_line': 6, 'end_column': 4}
+                                       'end_line': 6, 'end_column': 3}
     assert (findings[3]['rule'], findings[3]['severity'], findings[3]['suggestion']) == ('no-var', 'medium', 'let')
     # eslint said column 25; the formatter counted the line's bytes: 37. Kept, and the note says so.
     assert findings[4]['location']['start_column'] == 37
@@ -269,7 +269,7 @@ def test_eslint_through_its_rdjson_formatter() -> None:
      {'start_line': 5, 'start_column': 23, 'end_line': 5}),
     ({'start': {'line': 2}, 'end': {'line': 3, 'column': 1}}, {'start_line': 2, 'end_line': 2}),
     ({'start': {'line': 1, 'column': 5}, 'end': {'line': 1, 'column': 7}},
-     {'start_line': 1, 'start_column': 5, 'end_line': 1, 'end_column': 7}),
+     {'start_line': 1, 'start_column': 5, 'end_line': 1, 'end_column': 6}),
     ({'start': {'line': 1, 'column': 5}, 'end': {'line': 1, 'column': 5}},  # an insertion point
      {'start_line': 1, 'start_column': 5, 'end_line': 1, 'end_column': 5}),
     ({'start': {'line': 3}, 'end': {'line': 4, 'column': 9}}, {'start_line': 3, 'end_line': 4}),

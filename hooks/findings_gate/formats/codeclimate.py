@@ -77,8 +77,8 @@ def _location(raw: object, place: str) -> tuple[dict[str, Any], bool]:
         raise Invalid(end_place, f'{end} is before the begin line {begin}', 'give the range its end after its begin')
     if end is not None:
         location['end_line'] = end
-        if begin_column and end_column:
-            location['end_column'] = end_column
+        if begin_column and end_column:  # exclusive here, the last column in a native report
+            location['end_column'] = end_column - 1 if end > begin or end_column > begin_column else begin_column
     return location, False
 
 

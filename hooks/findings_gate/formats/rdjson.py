@@ -121,8 +121,8 @@ def _location(raw: object, place: str) -> dict[str, Any]:
         # the end is exclusive: a range to the start of a line ends with the line before it
         end_line, end_column = end_line - 1, None
     location['end_line'] = end_line
-    if column and end_column:
-        location['end_column'] = end_column
+    if column and end_column:  # exclusive here, the last column in a native report (an empty range: a point)
+        location['end_column'] = end_column - 1 if end_line > line or end_column > column else column
     return location
 
 

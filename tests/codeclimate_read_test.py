@@ -175,7 +175,7 @@ def test_rubocop_engine_stream() -> None:
     }
     assert second['category'] == 'security'
     assert second['location'] == {'path': 'lib/tasks/run.rb', 'start_line': 10, 'start_column': 5,
-                                  'end_line': 11, 'end_column': 18}
+                                  'end_line': 11, 'end_column': 17}
 
 
 def test_stream_separators_newlines_and_a_single_issue() -> None:

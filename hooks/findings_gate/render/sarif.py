@@ -1,0 +1,336 @@
+"""The decision as SARIF 2.1.0, ready for GitHub code scanning (upload-sarif) and any SARIF viewer.
+
+One run; one rule per reviewer rule id (`finding.rule`), else per CWE set
+(`FG-CWE-89`), else per title (`FG-` and a hash of it), so that reworded
+findings of one weakness stay one alert. A result's level is the policy's
+action (block: error, warn: warning, ignore: note), its message the finding's
+title and text, with the grounding reasons when its claims did not all hold.
+
+Code scanning needs a place in the gated revision for every result, so the
+findings that have none are not results: those with no usable location, and
+those in a file the change deletes, go to `invocations[0].toolExecutionNotifications`
+(level warning, note when ignored), where they are seen but not put on the
+wrong file. A finding on removed lines of a file that remains is a result on
+that file with no region, its message naming the old lines. Report conditions
+(invalid or incomplete reports) are notifications too.
+
+`partialFingerprints.primaryLocationLineHash` is computed as upload-sarif does
+(github/codeql-action `src/fingerprints.ts`), from the gated revision's text,
+for results with a start line; without one, upload-sarif leaves it out too.
+"""
+from __future__ import annotations
+
+import array
+import hashlib
+import json
+import sys
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+from findings_gate.model import SEVERITIES, Condition, Decided, Decision, Finding
+from findings_gate.render.markdown import escape, old_lines, order
+from findings_gate.render.text import HEADINGS, LABELS
+
+SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json'
+LEVELS = {'block': 'error', 'warn': 'warning', 'ignore': 'note'}
+# code scanning's bands: over 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low
+SECURITY_SEVERITY = {'critical': '9.5', 'high': '8.0', 'medium': '5.5', 'low': '2.0'}
+DEFAULT_LEVEL = {'critical': 'error', 'high': 'error', 'medium': 'warning', 'low': 'note', 'info': 'note'}
+PROBLEM_SEVERITY = {'critical': 'error', 'high': 'error', 'medium': 'warning',
+                    'low': 'recommendation', 'info': 'recommendation'}
+PRECISIONS = ('low', 'medium', 'high')  # from a finding's confidence
+DESCRIPTION = 1024  # characters of a rule description code scanning takes
+TAGS = 10  # tags per rule code scanning keeps
+
+_BLOCK = 100
+_MASK = (1 << 64) - 1
+_FIRST_MOD = pow(37, _BLOCK, 1 << 64)
+_EOF = 65535
+
+
+def line_hashes(text: str) -> Iterator[tuple[int, str]]:
+    """(line, primaryLocationLineHash) for every line of `text`, as upload-sarif hashes a file.
+
+    A rolling hash over the 100 UTF-16 code units from the start of each line,
+    spaces and tabs left out, CR LF and CR read as LF, the file followed by
+    65535 and zeros; the hash in hex, `:` and how often it came so far.
+    """
+    units = array.array('H')
+    units.frombytes(text.encode(f'utf-16-{sys.byteorder[0]}e', 'surrogatepass'))
+    window = [0] * _BLOCK
+    starts = [-1] * _BLOCK  # the line that starts at each window slot
+    counts: dict[str, int] = {}
+    value = index = line = 0
+    line_start, prev_cr = True, False
+
+    def output() -> tuple[int, str]:
+        key = format(value, 'x')
+        counts[key] = counts.get(key, 0) + 1
+        found = starts[index]
+        starts[index] = -1
+        return found, f'{key}:{counts[key]}'
+
+    def update(current: int) -> None:
+        nonlocal value, index
+        begin = window[index]
+        window[index] = current
+        value = (37 * value + current - _FIRST_MOD * begin) & _MASK
+        index = (index + 1) % _BLOCK
+
+    for current in [*units, _EOF]:
+        if current in (0x20, 0x09) or (prev_cr and current == 0x0a):
+            prev_cr = False
+            continue
+        prev_cr = current == 0x0d
+        if prev_cr:
+            current = 0x0a
+        if starts[index] != -1:
+            yield output()
+        if line_start:
+            line_start = False
+            line += 1
+            starts[index] = line
+        if current == 0x0a:
+            line_start = True
+        update(current)
+    for _ in range(_BLOCK):
+        if starts[index] != -1:
+            yield output()
+        update(0)
+
+
+def hashes(text: str, upto: int) -> dict[int, str]:
+    """The hashes of lines 1 to `upto` (fewer when the text is shorter)."""
+    found = {}
+    for line, value in line_hashes(text):
+        found[line] = value
+        if line >= upto:
+            break
+    return found
+
+
+def _plain(text: str) -> str:
+    """Text for a SARIF plain-text message: literal brackets escaped (SARIF 3.11.6), never a link."""
+    return text.replace('[', '\\[').replace(']', '\\]')
+
+
+def _cwe_number(cwe_id: str) -> str:
+    return cwe_id.split('-', 1)[1]
+
+
+def rule_id(finding: Finding) -> str:
+    """The reviewer's rule id; else one made from the CWE ids, else from the title."""
+    if finding.rule:
+        return finding.rule
+    if finding.cwe:
+        return 'FG-' + '-'.join(sorted(finding.cwe, key=lambda c: int(_cwe_number(c))))
+    key = ' '.join(finding.title.casefold().split())
+    return 'FG-' + hashlib.sha256(key.encode('utf-8', 'surrogateescape')).hexdigest()[:12]
+
+
+def _short(text: str, limit: int = DESCRIPTION) -> str:
+    text = ' '.join(text.split()) or '-'
+    return text if len(text) <= limit else text[:limit - 1] + '…'
+
+
+def _cwe_name(cwe_id: str) -> str | None:
+    from findings_gate import cwe
+
+    return cwe.name(cwe_id)
+
+
+def _cwe_link(cwe_id: str) -> str:
+    return f'[{cwe_id}](https://cwe.mitre.org/data/definitions/{_cwe_number(cwe_id)}.html)'
+
+
+def _rule(rid: str, group: list[Finding]) -> dict[str, Any]:
+    first = group[0]
+    severity = min((f.severity for f in group), key=SEVERITIES.index)
+    security = any(f.category == 'security' for f in group)
+    cwes = sorted({c for f in group for c in f.cwe}, key=lambda c: int(_cwe_number(c)))
+    links = ', '.join(_cwe_link(c) for c in cwes)
+    if first.rule or not cwes:
+        short = first.title
+        full = first.message or first.title
+        help_text = first.suggestion or 'Each result says what was found and where; see its message.'
+        help_markdown = escape(help_text)
+    else:  # a rule made from CWE ids: about the weakness, not one finding
+        named = [f'{c}: {name}' if (name := _cwe_name(c)) else c for c in cwes]
+        short = '; '.join(named)
+        full = f'A reviewer reported this weakness: {short}.'
+        help_text = f'{full} Each result says where and why; see its message.'
+        help_markdown = escape(full) + ' Each result says where and why; see its message.'
+    if links:
+        help_markdown += f'\n\nSee {links}.'
+    tags = ['security'] if security else [first.category] if first.category else []
+    tags += [f'external/cwe/cwe-{int(_cwe_number(c)):03d}' for c in cwes]
+    properties: dict[str, Any] = {'tags': tags[:TAGS]} if tags else {}
+    stated = [f.confidence for f in group if f.confidence]
+    if stated:
+        properties['precision'] = min(stated, key=PRECISIONS.index)
+    if security and severity in SECURITY_SEVERITY:
+        properties['security-severity'] = SECURITY_SEVERITY[severity]
+    else:
+        properties['problem.severity'] = PROBLEM_SEVERITY[severity]
+    return {
+        'id': rid,
+        'shortDescription': {'text': _short(short)},
+        'fullDescription': {'text': _short(full)},
+        'help': {'text': help_text, 'markdown': help_markdown},
+        'defaultConfiguration': {'level': DEFAULT_LEVEL[severity]},
+        'properties': properties,
+    }
+
+
+def _old_side(d: Decided) -> bool:
+    loc = d.placed.finding.location
+    return d.placed.placement == 'deleted' or (loc is not None and loc.side == 'old')
+
+
+def _message(d: Decided) -> str:
+    placed = d.placed
+    finding = placed.finding
+    parts = [finding.title]
+    if finding.message and finding.message.strip() != finding.title.strip():
+        parts.append(finding.message)
+    if finding.suggestion:
+        parts.append(f'Suggestion: {finding.suggestion}')
+    grounding = placed.grounding
+    reasons = [r for r in grounding.reasons if r != placed.reason]
+    if grounding.status != 'grounded' or reasons:
+        parts.append(f'Grounding: {grounding.status}' + (': ' + '; '.join(reasons) if reasons else '.'))
+    where = f'{placed.placement} ({HEADINGS[placed.placement]})'
+    if placed.lines and _old_side(d):
+        where += f', {old_lines(placed.lines)}'
+    if placed.reason:
+        where += f': {placed.reason}'
+    parts.append(f'findings-gate: {LABELS[d.action]} by the policy rule {d.rule}; '
+                 f'placement {where}; reviewer {placed.report.reviewer.name}.')
+    return _plain('\n\n'.join(parts))
+
+
+def uri(path: str) -> str:
+    """A repository-relative path as a relative URI reference."""
+    return quote(path, safe='/', errors='surrogateescape')
+
+
+def _region(d: Decided) -> dict[str, int] | None:
+    placed = d.placed
+    if not placed.lines or _old_side(d):
+        return None
+    first, last = placed.lines
+    region = {'startLine': first, 'endLine': last}
+    loc = placed.finding.location
+    if loc is not None and loc.start_column and loc.start_line == first and (loc.end_line or first) == last:
+        region['startColumn'] = loc.start_column
+        if loc.end_column and (first != last or loc.end_column >= loc.start_column):
+            region['endColumn'] = loc.end_column + 1  # SARIF's end column is the one after
+    return region
+
+
+def _properties(d: Decided) -> dict[str, Any]:
+    placed = d.placed
+    reviewer = placed.report.reviewer
+    return {k: v for k, v in {
+        'action': d.action, 'policyRule': d.rule, 'placement': placed.placement,
+        'grounding': placed.grounding.status, 'groundingReasons': list(placed.grounding.reasons),
+        'severity': placed.finding.severity, 'reviewer': reviewer.name, 'reviewerKind': reviewer.kind,
+        'report': placed.report.origin,
+    }.items() if v not in (None, [])}
+
+
+def _result(d: Decided, rid: str, index: int, lines: dict[int, str], suppressions: bool) -> dict[str, Any]:
+    placed = d.placed
+    finding = placed.finding
+    assert placed.path is not None
+    physical: dict[str, Any] = {'artifactLocation': {'uri': uri(placed.path), 'uriBaseId': '%SRCROOT%'}}
+    region = _region(d)
+    if region:
+        physical['region'] = region
+    result: dict[str, Any] = {
+        'ruleId': rid, 'ruleIndex': index, 'level': LEVELS[d.action],
+        'message': {'text': _message(d)},
+        'locations': [{'physicalLocation': physical}],
+    }
+    fingerprints = dict(finding.fingerprints)
+    if finding.fingerprint:
+        fingerprints['findingFingerprint/v1'] = finding.fingerprint
+    if region and region['startLine'] in lines:
+        fingerprints['primaryLocationLineHash'] = lines[region['startLine']]
+    if fingerprints:
+        result['partialFingerprints'] = fingerprints
+    if suppressions:  # within a run, all results have suppressions or none do
+        result['suppressions'] = []
+        if d.rule == 'suppressed' and d.action == 'ignore' and finding.suppression:
+            kind, justification = finding.suppression
+            result['suppressions'] = [{'kind': kind, 'status': 'accepted',
+                                       **({'justification': justification} if justification else {})}]
+    result['properties'] = _properties(d)
+    return result
+
+
+def _notification(d: Decided, rid: str, index: int) -> dict[str, Any]:
+    return {
+        'level': 'note' if d.action == 'ignore' else 'warning',
+        'message': {'text': _message(d)},
+        'associatedRule': {'id': rid, 'index': index},
+        'properties': _properties(d),
+    }
+
+
+def _condition(c: Condition) -> dict[str, Any]:
+    return {
+        'level': LEVELS[c.action],
+        'message': {'text': _plain(f'{LABELS[c.action]} {c.kind}: {c.origin or "the change"}: {c.message}')},
+        'properties': {'action': c.action, 'condition': c.kind,
+                       **({'report': c.origin} if c.origin else {})},
+    }
+
+
+def _placed_in_revision(d: Decided, deleted: set[str]) -> bool:
+    placed = d.placed
+    return placed.path is not None and placed.placement != 'unlocated' and placed.path not in deleted
+
+
+def document(decision: Decision) -> dict[str, Any]:
+    from findings_gate.cli import VERSION
+
+    decided = sorted(decision.findings, key=order)
+    ids = [rule_id(d.placed.finding) for d in decided]
+    groups: dict[str, list[Finding]] = {}
+    for rid, d in zip(ids, decided):
+        groups.setdefault(rid, []).append(d.placed.finding)
+    index = {rid: i for i, rid in enumerate(groups)}
+    deleted = {f.path for f in decision.change.files if f.status == 'deleted'}
+    suppressions = any(d.rule == 'suppressed' and d.action == 'ignore' for d in decided)
+    placed = [(rid, d) for rid, d in zip(ids, decided) if _placed_in_revision(d, deleted)]
+    upto: dict[str, int] = {}
+    for _, d in placed:
+        region = _region(d)
+        path = d.placed.path or ''
+        if region and path in decision.texts:
+            upto[path] = max(upto.get(path, 0), region['startLine'])
+    lines = {path: hashes(decision.texts[path], last) for path, last in upto.items()}
+    results = [_result(d, rid, index[rid], lines.get(d.placed.path or '', {}), suppressions)
+               for rid, d in placed]
+    notifications = [_notification(d, rid, index[rid]) for rid, d in zip(ids, decided)
+                     if not _placed_in_revision(d, deleted)]
+    notifications += [_condition(c) for c in decision.conditions]
+    run: dict[str, Any] = {
+        'tool': {'driver': {
+            'name': 'findings-gate', 'semanticVersion': VERSION,
+            'rules': [_rule(rid, group) for rid, group in groups.items()],
+        }},
+        'automationDetails': {'id': 'findings-gate/'},
+        'invocations': [{'executionSuccessful': True, 'toolExecutionNotifications': notifications}],
+        'results': results,
+        'columnKind': 'unicodeCodePoints',
+        'properties': {'verdict': decision.verdict, 'change': decision.change.description,
+                       'policy': decision.policy},
+    }
+    return {'$schema': SCHEMA, 'version': '2.1.0', 'runs': [run]}
+
+
+def render(decision: Decision) -> str:
+    return json.dumps(document(decision), indent=2, ensure_ascii=False) + '\n'

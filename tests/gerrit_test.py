@@ -9,7 +9,7 @@ import pytest
 from findings_gate.model import Decision
 from findings_gate.render import gerrit
 from tests.conftest import Repo
-from tests.zuul_test import (
+from tests.decisions import (
     BASE, EVERY_PLACEMENT, OLD_SIDE_UNCHANGED, WARN_UNTOUCHED, binary_change, finding, gated,
 )
 

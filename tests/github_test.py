@@ -12,7 +12,7 @@ from findings_gate.cli import main
 from findings_gate.model import Decision
 from findings_gate.render import github
 from tests.conftest import Repo
-from tests.sarif_write_test import NASTY, ODD_PATH, scenario
+from tests.decisions import NASTY, ODD_PATH, scenario
 
 VECTORS = json.loads((Path(__file__).parent / 'vectors' / 'actions-core.json').read_text(encoding='utf-8'))
 # the runner's commands (ActionCommandManager and its extensions), which a line could trigger

@@ -10,7 +10,7 @@ import pytest
 from findings_gate.model import Decision
 from findings_gate.render import gitlab
 from tests.conftest import Repo
-from tests.zuul_test import BASE, CHANGED, EVERY_PLACEMENT, OLD_SIDE_UNCHANGED, binary_change, finding, gated
+from tests.decisions import BASE, CHANGED, EVERY_PLACEMENT, OLD_SIDE_UNCHANGED, binary_change, finding, gated
 
 SCHEMAS = Path(__file__).parent / 'schemas'
 # what GitLab's parser checks each element against (tests/schemas/README-gitlab.md)

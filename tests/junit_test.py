@@ -11,7 +11,7 @@ from junitparser import Failure, JUnitXml, Skipped, TestCase, TestSuite
 from findings_gate.model import Decision
 from findings_gate.render import junit
 from tests.conftest import Repo
-from tests.zuul_test import EVERY_PLACEMENT, OLD_SIDE_UNCHANGED, binary_change, finding, gated
+from tests.decisions import EVERY_PLACEMENT, OLD_SIDE_UNCHANGED, binary_change, finding, gated
 
 
 def read(decision: Decision, tmp_path: Path) -> tuple[TestSuite, list[TestCase]]:

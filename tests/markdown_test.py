@@ -12,7 +12,7 @@ from findings_gate.model import Decision
 from findings_gate.render import markdown
 from findings_gate.render.text import inert
 from tests.conftest import Repo
-from tests.sarif_write_test import NASTY, ODD_PATH, scenario
+from tests.decisions import NASTY, ODD_PATH, scenario
 
 HOSTILE = [
     '<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '<!-- comment -->', '<details open>',

@@ -11,7 +11,7 @@ from findings_gate import formats
 from findings_gate.model import Decision
 from findings_gate.render import rdjson
 from tests.conftest import Repo
-from tests.zuul_test import EVERY_PLACEMENT, OLD_SIDE_UNCHANGED, binary_change, finding, gated
+from tests.decisions import EVERY_PLACEMENT, OLD_SIDE_UNCHANGED, binary_change, finding, gated
 
 SCHEMA = json.loads((Path(__file__).parent / 'schemas' / 'reviewdog-DiagnosticResult.json').read_text())
 

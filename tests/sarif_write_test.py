@@ -11,77 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from findings_gate import gate
 from findings_gate.cli import VERSION, main
 from findings_gate.model import Decision, Finding, Location
-from findings_gate.render import sarif
+from findings_gate.render import linehash, sarif
 from tests.conftest import Repo
+from tests.decisions import NASTY, findings, lines, scenario
 
 SCHEMA = Path(__file__).parent / 'schemas' / 'sarif-schema-2.1.0.json'
-# every character that means something to Markdown, HTML, workflow commands, SARIF messages or a terminal
-NASTY = ('x%25 %0A :: , \r\n::set-env name=X::y\n  ::stop-commands::abc\n##[error]forged '
-         '<script>alert(1)</script> [link](http://evil.example) ![img](http://evil.example/x.png) '
-         '| pipe `tick` *em* _u_ ~~s~~ **b** @everyone #1 &amp; \\ back {brace} $x$ '
-         'ü 😀 \u202e rtl \x1b[31m\u2028end')
-ODD_PATH = 'odd dir/ü, a:b [1] %41 #x.py'
-
-
-def lines(n: int, changed: tuple[int, ...] = ()) -> str:
-    return ''.join(f'value_{i} = {"changed" if i in changed else i}\n' for i in range(1, n + 1))
-
-
-def findings() -> list[dict]:
-    """One finding of each kind the writers treat differently."""
-    return [
-        {'title': 'SQL query built from user input', 'severity': 'high', 'category': 'security',
-         'cwe': ['CWE-89'], 'confidence': 'high', 'suggestion': 'pass the name as a parameter',
-         'location': {'path': 'app/users.py', 'start_line': 9, 'start_column': 5, 'end_column': 20}},
-        {'title': NASTY, 'severity': 'critical', 'message': NASTY + ' more', 'suggestion': NASTY,
-         'rule': 'NASTY-1', 'category': 'security', 'cwe': ['CWE-79', 'CWE-20'],
-         'location': {'path': 'app/users.py', 'start_line': 10}},
-        {'title': 'far away', 'severity': 'medium', 'confidence': 'low',
-         'location': {'path': 'app/users.py', 'start_line': 30, 'end_line': 32}},
-        {'title': 'in the readme', 'severity': 'low', 'cwe': ['CWE-1059'],
-         'cwe_names': {'CWE-1059': 'SQL Injection'}, 'location': {'path': 'README.txt', 'start_line': 1}},
-        {'title': 'past the end', 'severity': 'low', 'location': {'path': 'README.txt', 'start_line': 50}},
-        {'title': 'nowhere', 'severity': 'high', 'location': {'path': 'no/such/file.py', 'start_line': 3}},
-        {'title': 'removed lines', 'severity': 'medium',
-         'location': {'path': 'app/trimmed.py', 'start_line': 4, 'side': 'old'}},
-        {'title': 'in a deleted file', 'severity': 'high',
-         'location': {'path': 'app/old.py', 'start_line': 2, 'side': 'old'}},
-        {'title': 'suppressed one', 'severity': 'high',
-         'suppression': {'kind': 'inSource', 'justification': 'checked [by hand]'},
-         'location': {'path': 'app/users.py', 'start_line': 9}},
-        {'title': NASTY, 'severity': 'medium', 'message': NASTY, 'cwe': ['CWE-1059'],
-         'cwe_names': {'CWE-1059': NASTY.replace('\n', ' ')},
-         'location': {'path': ODD_PATH, 'start_line': 2, 'start_column': 3, 'end_column': 4}},
-    ]
-
-
-def scenario(repo: Repo, reports: Path, found: list[dict] | None = None,
-             reviewer: str = 'bot @everyone\n::warning::fake') -> Decision:
-    """A staged change with every placement, gated by the real pipeline (cwd must be the repo)."""
-    repo.write('app/users.py', lines(40))
-    repo.write('app/old.py', lines(5))
-    repo.write('app/trimmed.py', lines(10))
-    repo.write('README.txt', 'read me\r\n\tindented\r\n')
-    repo.write(ODD_PATH, lines(3))
-    repo.commit('base')
-    repo.write('app/users.py', lines(40, changed=(9,)))
-    (repo.root / 'app/old.py').unlink()
-    repo.write('app/trimmed.py', ''.join(lines(10).splitlines(True)[i] for i in range(10) if i not in (3, 4)))
-    repo.write(ODD_PATH, lines(3, changed=(2,)))
-    repo.git('add', '-A')
-    reports.mkdir(exist_ok=True)
-    good = reports / 'good.json'
-    good.write_text(json.dumps({'version': 1, 'reviewer': {'name': reviewer, 'kind': 'llm'},
-                                'findings': findings() if found is None else found}))
-    bad = reports / 'bad\n::set-env name=A::b ##[error]x %0A [l](u) <b>.json'  # a newline: Linux allows it
-    bad.write_text('{"version": 1, "reviewer": {"name": "x"}}')
-    cut = reports / 'cut.json'
-    cut.write_text(json.dumps({'version': 1, 'reviewer': {'name': 'y', 'kind': 'tool'},
-                               'complete': False, 'findings': []}))
-    return gate.run(gate.Target(), reports=[str(good), str(bad), str(cut)])
 
 
 @pytest.fixture
@@ -136,7 +72,7 @@ CODEQL_VECTORS = [
 
 @pytest.mark.parametrize(('text', 'expected'), CODEQL_VECTORS)
 def test_line_hashes_are_codeql_actions(text: str, expected: list[str]) -> None:
-    assert list(sarif.line_hashes(text)) == list(enumerate(expected, 1))
+    assert list(linehash.line_hashes(text)) == list(enumerate(expected, 1))
     assert reference_hashes(text) == expected
 
 
@@ -150,7 +86,7 @@ def test_line_hashes_agree_with_an_independent_implementation() -> None:
     rng = random.Random(20260101)
     for _ in range(150):
         text = _generated(rng)
-        assert [h for _, h in sarif.line_hashes(text)] == reference_hashes(text), repr(text)
+        assert [h for _, h in linehash.line_hashes(text)] == reference_hashes(text), repr(text)
 
 
 def test_hashes_stop_at_the_line_asked_for_and_look_like_githubs() -> None:

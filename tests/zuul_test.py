@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import voluptuous as vs
 
-from findings_gate import gate
 from findings_gate.cli import main
 from findings_gate.model import Decision
 from findings_gate.render import zuul
 from tests.conftest import Repo
+from tests.decisions import EVERY_PLACEMENT, OLD_SIDE_UNCHANGED, WARN_UNTOUCHED, finding, gated
 
 # Replayed from zuul/lib/filecomments.py of upstream Zuul as mirrored in
 # blurrycontour/zuul-gerrit at the upstream merge commit 9ec48a7b06c2
@@ -33,56 +33,6 @@ FILE_COMMENTS_SCHEMA = vs.Schema(FILE_COMMENTS)
 # The same schema before `level` was added (openstack-infra/zuul, 2019): what older Zuul
 # executors run. The output must pass both.
 OLD_FILE_COMMENTS_SCHEMA = vs.Schema({str: [{k: v for k, v in FILE_COMMENT.items() if k != 'level'}]})
-
-BASE = ''.join(f'line_{i} = {i}\n' for i in range(1, 21))
-CHANGED = BASE.replace('line_5 = 5', 'line_5 = "changed"').replace('line_12 = 12\n', '')
-
-
-def gated(repo: Repo, monkeypatch: pytest.MonkeyPatch, findings: list[dict], *,
-          base: dict[str, str | bytes] | None = None, change: dict[str, str | bytes | None] | None = None,
-          policy: str | None = None, reports: dict[str, str] | None = None) -> Decision:
-    """The Decision for a staged change with a review of `findings` beside it (not in the change)."""
-    monkeypatch.chdir(repo.root)
-    for path, text in (base if base is not None else {'src/app.py': BASE, 'docs/notes.md': 'notes\n'}).items():
-        repo.write(path, text)
-    repo.commit('base')
-    for path, change_text in (change if change is not None else {'src/app.py': CHANGED}).items():
-        if change_text is None:
-            repo.git('rm', '-q', path)
-        else:
-            repo.write(path, change_text)
-    repo.git('add', '-A')
-    review = {'version': 1, 'reviewer': {'name': 'sec-bot', 'kind': 'llm'}, 'findings': findings}
-    repo.write('.reviews/review.json', json.dumps(review))
-    for path, text in (reports or {}).items():
-        repo.write(path, text)
-    if policy is not None:
-        repo.write('.findings-gate.yaml', policy)
-    return gate.run(gate.Target())
-
-
-def finding(title: str, severity: str = 'high', **location: object) -> dict:
-    return {'title': title, 'severity': severity, **({'location': location} if location else {})}
-
-
-EVERY_PLACEMENT = [
-    finding('changed line', path='src/app.py', start_line=5),
-    finding('range overlapping the change', 'critical', path='src/app.py', start_line=1, end_line=6),
-    finding('info on a changed line', 'info', path='src/app.py', start_line=5),
-    finding('near the change', 'medium', path='src/app.py', start_line=7),
-    finding('on a removed line', 'medium', path='src/app.py', start_line=12, side='old'),
-    finding('far from the change', path='src/app.py', start_line=17),
-    finding('whole file', 'low', path='src/app.py'),
-    finding('in an untouched file', path='docs/notes.md', start_line=1),
-    finding('no location at all', 'critical'),
-    finding('outside the repository', path='/etc/passwd', start_line=1),
-]
-WARN_UNTOUCHED = '''\
-version: 1
-rules:
-  - {name: block-severe-on-change, severity: high, placement: [added, context, deleted], action: block}
-  - {name: warn-rest, severity: low, action: warn}
-'''
 
 
 def comments(decision: Decision) -> dict[str, list[dict]]:
@@ -230,18 +180,8 @@ def test_the_cli_writes_it_for_zuul_return(repo: Repo, monkeypatch: pytest.Monke
     FILE_COMMENTS_SCHEMA(json.loads(out.read_text())['zuul']['file_comments'])
 
 
-OLD_SIDE_UNCHANGED = finding('an unchanged line of the base version', 'low', path='src/app.py', start_line=3,
-                             side='old')
-
-
 def test_old_side_lines_are_never_new_side_comments(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     decision = gated(repo, monkeypatch, [OLD_SIDE_UNCHANGED])
     assert decision.findings[0].placed.placement == 'file'  # old side, but no removed line
     assert comments(decision) == {}
     assert 'at src/app.py:3 (file: elsewhere in a changed file, old side line 3)' in warnings(decision)[1]
-
-
-def binary_change(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> Decision:
-    """A finding on line 1 of a changed binary file, which has no lines."""
-    return gated(repo, monkeypatch, [finding('in a binary', 'low', path='blob.bin', start_line=1)],
-                 base={'blob.bin': b'\0\1'}, change={'blob.bin': b'\0\2'})

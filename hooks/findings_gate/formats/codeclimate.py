@@ -12,8 +12,8 @@ import re
 from typing import Any
 
 from findings_gate.errors import GateError
+from findings_gate.formats.fields import Invalid, first, items, kind, mapping, number, ordered, text, title
 from findings_gate.formats.native import decode
-from findings_gate.formats.rdjson import Invalid, first, items, kind, mapping, number, ordered, text, title
 
 SEVERITIES = {'info': 'info', 'minor': 'low', 'major': 'medium', 'critical': 'high', 'blocker': 'critical'}
 CATEGORIES = {

@@ -5,6 +5,7 @@ driver or an extension) gives what the result leaves out: its level, title, CWE
 ids, category and help. Results that claim no problem (kind pass, notApplicable,
 informational) or are gone since the baseline are not findings: the report's
 notes count them, and suppressed results, and every malformed field left out.
+Where a result is (its files, lines and columns) is read in `sarif_locations`.
 """
 from __future__ import annotations
 
@@ -16,12 +17,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
-from urllib.parse import unquote, urljoin, urlsplit
 
 from findings_gate.errors import GateError
 from findings_gate.formats.native import decode
-
-Json = dict[str, Any]
+from findings_gate.formats.sarif_locations import places, read_location, read_path, resolve_bases
+from findings_gate.formats.sarif_values import Json, as_dict, as_list, as_text, cut, kind_of
 
 LEVELS = {'error': 'high', 'warning': 'medium', 'note': 'low', 'none': 'info'}
 KINDS = ('fail', 'review', 'open', 'pass', 'notApplicable', 'informational')
@@ -44,8 +44,6 @@ TITLE_LENGTH = 160
 HELP_LENGTH = 400
 CONVERT = 'convert it to SARIF 2.1.0 (for example with the sarif-multitool transform verb)'
 
-_SCHEME = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:')
-_DRIVE = re.compile(r'[A-Za-z]:[/\\]')
 _SCHEMA_VERSION = re.compile(r'sarif-(?:schema-)?(\d+\.\d+\.\d+)|/v(\d+\.\d+\.\d+)/', re.I)
 _TRAILING_COMMA = re.compile(r'("(?:[^"\\]|\\.)*")|,(\s*[\]}])')
 _CWE = re.compile(r'(?:^|[^a-z0-9])cwe[-_ :]*0*([1-9][0-9]{0,5})(?![0-9])', re.I)
@@ -113,7 +111,7 @@ def _parse(data: bytes, origin: str) -> dict[str, Any]:
     notes: list[str] = []
     log = _load(decode(data, origin), origin, notes)
     if not isinstance(log, dict):
-        raise GateError(f'{origin}::$: {_kind(log)} where a SARIF log (an object with "version" and "runs") '
+        raise GateError(f'{origin}::$: {kind_of(log)} where a SARIF log (an object with "version" and "runs") '
                         f'belongs; pass the file the tool wrote with its SARIF output option')
     _check_version(log, origin, notes)
     if 'runs' not in log:
@@ -121,7 +119,7 @@ def _parse(data: bytes, origin: str) -> dict[str, Any]:
                         f'wrote with its SARIF output option')
     runs = log['runs']
     if not isinstance(runs, list):
-        raise GateError(f'{origin}::$.runs: {_kind(runs)} where the list of runs belongs; '
+        raise GateError(f'{origin}::$.runs: {kind_of(runs)} where the list of runs belongs; '
                         f'check the SARIF output of the tool')
     return _read(runs, origin, notes)
 
@@ -136,7 +134,7 @@ def _read(runs: list[Any], origin: str, notes: list[str]) -> dict[str, Any]:
     for i, raw in enumerate(runs):
         where = f'$.runs[{i}]'
         if not isinstance(raw, dict):
-            raise GateError(f'{origin}::{where}: {_kind(raw)} where a run object belongs; '
+            raise GateError(f'{origin}::{where}: {kind_of(raw)} where a run object belongs; '
                             f'check the SARIF output of the tool')
         name, version = _tool(raw)
         names.setdefault(name or 'unnamed tool', version)
@@ -152,12 +150,12 @@ def _read(runs: list[Any], origin: str, notes: list[str]) -> dict[str, Any]:
             notes.append(f'{where}.results: missing; the run reports no results')
             continue
         if not isinstance(results, list):
-            raise GateError(f'{origin}::{where}.results: {_kind(results)} where the list of results '
+            raise GateError(f'{origin}::{where}.results: {kind_of(results)} where the list of results '
                             f'belongs; check the SARIF output of the tool')
         run = _run(raw, where, problems)
         for j, result in enumerate(results):
             if not isinstance(result, dict):
-                raise GateError(f'{origin}::{where}.results[{j}]: {_kind(result)} where a result object '
+                raise GateError(f'{origin}::{where}.results[{j}]: {kind_of(result)} where a result object '
                                 f'belongs; check the SARIF output of the tool')
             finding = _finding(result, run, f'{where}.results[{j}]', problems, counts)
             if finding is not None:
@@ -223,31 +221,31 @@ def _check_version(log: Json, origin: str, notes: list[str]) -> None:
 
 
 def _tool(run: Json) -> tuple[str | None, str | None]:
-    tool = _dict(run.get('tool'))
-    driver = _dict(tool.get('driver')) or tool  # SARIF 2.0 drafts named the tool itself
-    version = _text(driver.get('semanticVersion')) or _text(driver.get('version'))
-    return _text(driver.get('name')), version
+    tool = as_dict(run.get('tool'))
+    driver = as_dict(tool.get('driver')) or tool  # SARIF 2.0 drafts named the tool itself
+    version = as_text(driver.get('semanticVersion')) or as_text(driver.get('version'))
+    return as_text(driver.get('name')), version
 
 
 def _failure(run: Json) -> str | None:
     """': <why>' when an invocation says the tool failed, '' when it says no more; None if it did not fail."""
-    for invocation in _list(run.get('invocations')):
-        invocation = _dict(invocation)
+    for invocation in as_list(run.get('invocations')):
+        invocation = as_dict(invocation)
         if invocation.get('executionSuccessful') is False:
-            for notification in _list(invocation.get('toolExecutionNotifications')):
-                notification = _dict(notification)
-                text = _text(_dict(notification.get('message')).get('text'))
+            for notification in as_list(invocation.get('toolExecutionNotifications')):
+                notification = as_dict(notification)
+                text = as_text(as_dict(notification.get('message')).get('text'))
                 if notification.get('level') == 'error' and text:
-                    return f': {_cut(text, TITLE_LENGTH)}'
+                    return f': {cut(text, TITLE_LENGTH)}'
             return ''
     return None
 
 
 def _run(raw: Json, where: str, problems: list[str]) -> Run:
-    tool = _dict(raw.get('tool'))
-    driver = _dict(tool.get('driver'))
-    components = [driver, *(_dict(e) for e in _list(tool.get('extensions')))]
-    taxonomies = [_dict(t) for t in _list(raw.get('taxonomies'))]
+    tool = as_dict(raw.get('tool'))
+    driver = as_dict(tool.get('driver'))
+    components = [driver, *(as_dict(e) for e in as_list(tool.get('extensions')))]
+    taxonomies = [as_dict(t) for t in as_list(raw.get('taxonomies'))]
     rules: list[list[Rule]] = []
     names: dict[str, int] = {}
     by_id: dict[str, Rule] = {}
@@ -256,35 +254,35 @@ def _run(raw: Json, where: str, problems: list[str]) -> Run:
         for key in ('name', 'guid'):
             if isinstance(component.get(key), str):
                 names.setdefault(component[key], c)
-        rules.append([_rule(_dict(r), taxonomies, f'{place}.rules[{k}]', problems)
-                      for k, r in enumerate(_list(component.get('rules')))])
+        rules.append([_rule(as_dict(r), taxonomies, f'{place}.rules[{k}]', problems)
+                      for k, r in enumerate(as_list(component.get('rules')))])
         for rule in rules[-1]:
             if rule.id is not None:
                 by_id.setdefault(rule.id, rule)
     return Run(
         components=rules, component_names=names, by_id=by_id,
         global_messages=_message_strings(driver.get('globalMessageStrings')),
-        artifacts=_list(raw.get('artifacts')), logical=_list(raw.get('logicalLocations')),
-        taxonomies=taxonomies, bases=_bases(raw.get('originalUriBaseIds')), paths={},
+        artifacts=as_list(raw.get('artifacts')), logical=as_list(raw.get('logicalLocations')),
+        taxonomies=taxonomies, bases=resolve_bases(raw.get('originalUriBaseIds')), paths={},
     )
 
 
 def _rule(raw: Json, taxonomies: list[Json], where: str, problems: list[str]) -> Rule:
-    rule_id = _text(raw.get('id'))
-    properties = _dict(raw.get('properties'))
-    level = _dict(raw.get('defaultConfiguration')).get('level')
+    rule_id = as_text(raw.get('id'))
+    properties = as_dict(raw.get('properties'))
+    level = as_dict(raw.get('defaultConfiguration')).get('level')
     if level is not None and not _is_level(level):
         problems.append(f'{where}.defaultConfiguration.level: {level!r} is not a SARIF level; ignored')
         level = None
     short = _first_line(_multiformat(raw.get('shortDescription')))
-    name = _text(raw.get('name'))
+    name = as_text(raw.get('name'))
     title = None
     if short and not _TEMPLATE.search(short) and _says_more_than(short, rule_id):
-        title = _cut(short.rstrip('.'), TITLE_LENGTH)
+        title = cut(short.rstrip('.'), TITLE_LENGTH)
     elif name and ' ' in name:
-        title = _cut(name, TITLE_LENGTH)
-    tags = tuple(t for t in _list(properties.get('tags')) if isinstance(t, str))
-    relationships = (_dict(r).get('target') for r in _list(raw.get('relationships')))
+        title = cut(name, TITLE_LENGTH)
+    tags = tuple(t for t in as_list(properties.get('tags')) if isinstance(t, str))
+    relationships = (as_dict(r).get('target') for r in as_list(raw.get('relationships')))
     score = _score(properties, where, problems)
     cwe = _unique([*_cwe_in_tags(tags), *_cwe_in_properties(properties),
                    *_cwe_in_references(relationships, taxonomies)])
@@ -310,36 +308,10 @@ def _help(rule: Json) -> str | None:
         return None
     section = _RECOMMENDATION.search(text)
     if section:
-        return _cut(' '.join(section.group(1).split()), HELP_LENGTH)
+        return cut(' '.join(section.group(1).split()), HELP_LENGTH)
     if text == _multiformat(rule.get('fullDescription')) or len(text) > HELP_LENGTH:
         return None  # a description, or a whole document
     return text
-
-
-def _bases(raw: Any) -> dict[str, str]:
-    """Each of run.originalUriBaseIds resolved through the bases it names (a cycle ends the chain)."""
-    originals = _dict(raw)
-    resolved: dict[str, str] = {}
-    for name in originals:
-        chain: list[str] = []  # from `name` to the first base that names no further one
-        current = name
-        while current not in resolved and current not in chain:
-            chain.append(current)
-            entry = _dict(originals.get(current))
-            uri, parent = entry.get('uri'), entry.get('uriBaseId')
-            if not isinstance(uri, str) or not uri or _is_absolute(uri) or not isinstance(parent, str):
-                break
-            current = parent
-        root = '' if current in chain else resolved[current]
-        for link in reversed(chain):
-            uri = _dict(originals.get(link)).get('uri')
-            if isinstance(uri, str) and uri:
-                uri = _join(root, uri) if root and not _is_absolute(uri) else uri
-                root = uri if uri.endswith('/') else uri + '/'
-            else:
-                root = ''
-            resolved[link] = root
-    return resolved
 
 
 # ---- one result ---------------------------------------------------------------------------------
@@ -359,21 +331,21 @@ def _finding(result: Json, run: Run, where: str, problems: list[str], counts: Co
         shape = SHAPES.get(key)
         if shape is not None and not isinstance(value, shape) and value is not None:
             expected = 'an object' if shape is dict else 'a list'
-            problems.append(f'{where}.{key}: {_kind(value)} where {expected} belongs; ignored')
+            problems.append(f'{where}.{key}: {kind_of(value)} where {expected} belongs; ignored')
     rule, rule_id = _rule_of(result, run, where, problems)
     facts = rule or NO_RULE
     message = _message(result.get('message'), facts, run)
-    properties = _dict(result.get('properties'))
+    properties = as_dict(result.get('properties'))
     score, confidence, cwe, category = facts.score, facts.confidence, facts.cwe, facts.category
     if properties:  # what the result says of itself wins over its rule
         if 'security-severity' in properties:
             score = _score(properties, where, problems)
         confidence = _confidence(properties) or confidence
-        tags = tuple(t for t in _list(properties.get('tags')) if isinstance(t, str))
+        tags = tuple(t for t in as_list(properties.get('tags')) if isinstance(t, str))
         cwe = _unique([*cwe, *_cwe_in_tags(tags), *_cwe_in_properties(properties)])
         category = _category((*facts.tags, *tags), bool(cwe) or score is not None)
     if 'taxa' in result:
-        cwe = _unique([*cwe, *_cwe_in_references(_list(result['taxa']), run.taxonomies)])
+        cwe = _unique([*cwe, *_cwe_in_references(as_list(result['taxa']), run.taxonomies)])
         category = 'security' if cwe else category
     level = result.get('level')
     if level is not None and not _is_level(level):
@@ -397,17 +369,17 @@ def _finding(result: Json, run: Run, where: str, problems: list[str], counts: Co
         finding['cwe'] = list(cwe)
     if rule_id:
         finding['rule'] = rule_id
-    locations = _list(result.get('locations'))
+    locations = as_list(result.get('locations'))
     if locations:
-        location = _location(locations[0], run, f'{where}.locations[0]', problems)
+        location = read_location(locations[0], run, f'{where}.locations[0]', problems)
         if location:
             finding['location'] = location
     elif 'analysisTarget' in result:  # a result on the whole file analysed
-        path = _path(result['analysisTarget'], run, f'{where}.analysisTarget', problems)
+        path = read_path(result['analysisTarget'], run, f'{where}.analysisTarget', problems)
         if path:
             finding['location'] = {'path': path}
     if len(locations) > 1 or 'relatedLocations' in result:
-        related = [found for k, raw in _places(result, where) if (found := _location(raw, run, k, problems))]
+        related = [found for k, raw in places(result, where) if (found := read_location(raw, run, k, problems))]
         if related:
             finding['related'] = related
     suggestion = _fix(result) if 'fixes' in result else None
@@ -427,8 +399,8 @@ def _finding(result: Json, run: Run, where: str, problems: list[str], counts: Co
 
 def _rule_of(result: Json, run: Run, where: str, problems: list[str]) -> tuple[Rule | None, str | None]:
     """The rule a result names, by index (in the driver or the component it names), else by id."""
-    reference = _dict(result.get('rule'))
-    rule_id = _text(result.get('ruleId')) or _text(reference.get('id'))
+    reference = as_dict(result.get('rule'))
+    rule_id = as_text(result.get('ruleId')) or as_text(reference.get('id'))
     index = result.get('ruleIndex', reference.get('index'))
     if index is not None and not (type(index) is int and index >= -1):
         problems.append(f'{where}.ruleIndex: {index!r} is not an index; ignored')
@@ -449,7 +421,7 @@ def _rule_of(result: Json, run: Run, where: str, problems: list[str]) -> tuple[R
 
 def _component(raw: Any, run: Run) -> int:
     """The index among [driver, *extensions] of the tool component a reference names."""
-    reference = _dict(raw)
+    reference = as_dict(raw)
     index = reference.get('index')
     if type(index) is int and 0 <= index < len(run.components) - 1:
         return index + 1
@@ -461,7 +433,7 @@ def _component(raw: Any, run: Run) -> int:
 
 def _message(raw: Any, rule: Rule, run: Run) -> str | None:
     """The message's text, else the message string its id names (the rule's, else the tool's), filled in."""
-    message = _dict(raw)
+    message = as_dict(raw)
     text = message.get('text')
     if not isinstance(text, str):
         key = message.get('id')
@@ -485,145 +457,9 @@ def _argument(match: re.Match[str], arguments: list[Any]) -> str:
     return str(arguments[n]) if n < len(arguments) else match.group(0)
 
 
-def _places(result: Json, where: str) -> Iterable[tuple[str, Any]]:
-    """The result's other locations, then its related locations, each with its JSON path."""
-    for k, raw in enumerate(_list(result.get('locations'))[1:], 1):
-        yield f'{where}.locations[{k}]', raw
-    for k, raw in enumerate(_list(result.get('relatedLocations'))):
-        yield f'{where}.relatedLocations[{k}]', raw
-
-
-def _location(raw: Any, run: Run, where: str, problems: list[str]) -> Json | None:
-    if not isinstance(raw, dict):
-        problems.append(f'{where}: {_kind(raw)} where a location object belongs; ignored')
-        return None
-    found: Json = {}
-    physical = raw.get('physicalLocation')
-    if isinstance(physical, dict):
-        path = _path(physical.get('artifactLocation'), run, f'{where}.physicalLocation.artifactLocation', problems)
-        if path:
-            found['path'] = path
-            region = physical.get('region')
-            if isinstance(region, dict):
-                _region(region, found, f'{where}.physicalLocation.region', problems)
-    symbol = _symbol(raw['logicalLocations'], run) if 'logicalLocations' in raw else None
-    if symbol:
-        found['symbol'] = symbol
-    return found or None
-
-
-def _path(raw: Any, run: Run, where: str, problems: list[str]) -> str | None:
-    """The path an artifactLocation names (itself or by its index into run.artifacts)."""
-    artifact = _dict(raw)
-    uri, base = artifact.get('uri'), artifact.get('uriBaseId')
-    if uri is None and 'index' in artifact:
-        index = artifact['index']
-        if type(index) is int and 0 <= index < len(run.artifacts):
-            location = _dict(_dict(run.artifacts[index]).get('location'))
-            uri, base = location.get('uri'), location.get('uriBaseId')
-        else:
-            problems.append(f'{where}.index: {index!r} names no artifact; the location has no file')
-    if uri is None:
-        return None
-    if not isinstance(uri, str) or not uri.strip():
-        problems.append(f'{where}.uri: {uri!r} is not a URI; the location has no file')
-        return None
-    key = (uri, base if isinstance(base, str) else None)
-    if key in run.paths:
-        path = run.paths[key]
-    else:
-        path = run.paths[key] = _file_path(_resolve(uri, key[1], run.bases))
-    if path is None:
-        resolved = _resolve(uri, key[1], run.bases)
-        named = repr(uri) if resolved == uri else f'{uri!r} (under {base}: {resolved!r})'
-        problems.append(f'{where}.uri: {named} is not a file; the location has no file')
-    return path
-
-
-def _resolve(uri: str, base: str | None, bases: dict[str, str]) -> str:
-    """`uri` made absolute with its uriBaseId, or left relative (to the repository) when that is unknown."""
-    if base is None or _SCHEME.match(uri):
-        return uri
-    uri = uri.lstrip('/')  # a path under a base, whatever its leading slash says
-    root = bases.get(base)
-    return _join(root, uri) if root else uri
-
-
-def _join(root: str, uri: str) -> str:
-    return urljoin(root, uri) if _is_absolute(root) else root + uri.lstrip('/')
-
-
-def _file_path(uri: str) -> str | None:
-    """The path a file URI or a relative reference names, percent-decoded; None for other schemes."""
-    if uri[:5].lower() == 'file:':
-        parts = urlsplit(uri)
-        if parts.netloc not in ('', 'localhost'):
-            return uri  # a file on another host: the gate says so
-        path = unquote(parts.path)
-        return path[1:] if _DRIVE.match(path, 1) else path
-    if _SCHEME.match(uri) and not _DRIVE.match(uri):
-        return None
-    return unquote(uri) if '%' in uri else uri
-
-
-def _is_absolute(uri: str) -> bool:
-    return bool(_SCHEME.match(uri)) or uri.startswith('/')
-
-
-def _region(region: Json, found: Json, where: str, problems: list[str]) -> None:
-    """The region's lines and columns, as native inclusive columns, into `found`."""
-    start, end = _line(region, 'startLine', where, problems), _line(region, 'endLine', where, problems)
-    if start is None:
-        if end is not None:
-            problems.append(f'{where}: endLine {end} without a startLine; ignored')
-        return
-    found['start_line'] = start
-    if end is not None and end < start:
-        problems.append(f'{where}: endLine {end} is before startLine {start}; ignored')
-        end = None
-    if end is not None:
-        found['end_line'] = end
-    first, after = _line(region, 'startColumn', where, problems), _line(region, 'endColumn', where, problems)
-    if first is None and after is None:
-        return
-    first = first or 1
-    found['start_column'] = first
-    if after is None:
-        return
-    if end is not None and end > start:
-        last = after - 1 if after > 1 else None  # column 1 of a later line: the range ended before it
-    elif after >= first:
-        last = max(after - 1, first)  # SARIF's endColumn is the column after the last one
-    else:
-        problems.append(f'{where}: endColumn {after} is before startColumn {first}; ignored')
-        last = None
-    if last is not None:
-        found['end_column'] = last
-
-
-def _line(region: Json, key: str, where: str, problems: list[str]) -> int | None:
-    value = region.get(key)
-    if value is None or (type(value) is int and value >= 1):
-        return value
-    problems.append(f'{where}.{key}: {value!r} is not a {"line" if "Line" in key else "column"} number; ignored')
-    return None
-
-
-def _symbol(raw: Any, run: Run) -> str | None:
-    for item in _list(raw)[:1]:
-        logical = _dict(item)
-        name = logical.get('fullyQualifiedName') or logical.get('name')
-        index = logical.get('index')
-        if not isinstance(name, str) and type(index) is int and 0 <= index < len(run.logical):
-            target = _dict(run.logical[index])
-            name = target.get('fullyQualifiedName') or target.get('name')
-        return _text(name)
-    return None
-
-
 def _fix(result: Json) -> str | None:
-    for fix in _list(result.get('fixes')):
-        text = _multiformat(_dict(fix).get('description'))
+    for fix in as_list(result.get('fixes')):
+        text = _multiformat(as_dict(fix).get('description'))
         if text:
             return text
     return None
@@ -633,7 +469,7 @@ def _fingerprints(result: Json, finding: Json, where: str, problems: list[str]) 
     """partialFingerprints, then the full fingerprints under names not taken; the first full one."""
     found: dict[str, str] = {}
     for field in ('partialFingerprints', 'fingerprints'):
-        for name, value in _dict(result.get(field)).items():
+        for name, value in as_dict(result.get(field)).items():
             if not isinstance(value, str):
                 problems.append(f'{where}.{field}.{name}: {value!r} is not a string; ignored')
                 continue
@@ -659,7 +495,7 @@ def _suppression(raw: list[Any], where: str, problems: list[str]) -> tuple[str |
         problems.append(f'{where}[0].kind: {kind!r} is not inSource or external; read as external')
         kind = 'external'
     suppression: Json = {'kind': kind}
-    justification = next((j for e in entries if (j := _text(e.get('justification')))), None)
+    justification = next((j for e in entries if (j := as_text(e.get('justification')))), None)
     if justification:
         suppression['justification'] = justification
     return 'suppressed', suppression
@@ -737,8 +573,8 @@ def _cwe_in_value(value: Any) -> Iterable[str]:
 def _cwe_in_references(references: Iterable[Any], taxonomies: list[Json]) -> Iterable[str]:
     """The CWE ids that result.taxa or rule.relationships point to, in a taxonomy named CWE."""
     for raw in references:
-        reference = _dict(raw)
-        component = _dict(reference.get('toolComponent'))
+        reference = as_dict(raw)
+        component = as_dict(reference.get('toolComponent'))
         taxonomy: Json = {}
         index = component.get('index')
         if type(index) is int and 0 <= index < len(taxonomies):
@@ -749,12 +585,12 @@ def _cwe_in_references(references: Iterable[Any], taxonomies: list[Json]) -> Ite
         if not isinstance(name, str) or name.upper() != 'CWE':
             continue
         taxon = reference.get('id')
-        taxa = _list(taxonomy.get('taxa'))
+        taxa = as_list(taxonomy.get('taxa'))
         position = reference.get('index')
         if taxon is None and type(position) is int and 0 <= position < len(taxa):
-            taxon = _dict(taxa[position]).get('id')
+            taxon = as_dict(taxa[position]).get('id')
         if taxon is None and reference.get('guid') is not None:
-            taxon = next((_dict(t).get('id') for t in taxa if _dict(t).get('guid') == reference['guid']), None)
+            taxon = next((as_dict(t).get('id') for t in taxa if as_dict(t).get('guid') == reference['guid']), None)
         yield from _cwe_in_value(taxon)
 
 
@@ -779,26 +615,14 @@ def _is_level(value: Any) -> bool:
     return isinstance(value, str) and value in LEVELS
 
 
-def _dict(value: Any) -> Json:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _text(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
-
-
 def _multiformat(value: Any) -> str | None:
     """The text of a multiformatMessageString: its plain text, else its Markdown."""
-    message = _dict(value)
-    return _text(message.get('text')) or _text(message.get('markdown'))
+    message = as_dict(value)
+    return as_text(message.get('text')) or as_text(message.get('markdown'))
 
 
 def _message_strings(value: Any) -> dict[str, str]:
-    return {k: text for k, v in _dict(value).items() if (text := _multiformat(v))}
+    return {k: text for k, v in as_dict(value).items() if (text := _multiformat(v))}
 
 
 def _first_line(text: str | None) -> str | None:
@@ -811,7 +635,7 @@ def _sentence(text: str | None) -> str | None:
         return None
     match = _SENTENCE.match(text)
     sentence = match.group(0).strip().rstrip('.') if match else ''
-    return _cut(sentence, TITLE_LENGTH) if sentence else None
+    return cut(sentence, TITLE_LENGTH) if sentence else None
 
 
 def _says_more_than(description: str, rule_id: str | None) -> bool:
@@ -821,24 +645,5 @@ def _says_more_than(description: str, rule_id: str | None) -> bool:
     return len(description.replace(rule_id, ' ').split()) >= 3
 
 
-def _cut(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(' ', 1)[0].rstrip(' ,;:') + '…'
-
-
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
-
-
-def _kind(value: Any) -> str:
-    """How an error names a JSON value: 'a number (42)', 'a list', 'null'."""
-    if value is None:
-        return 'null'
-    if isinstance(value, bool):
-        return f'a boolean ({str(value).lower()})'
-    if isinstance(value, (int, float)):
-        return f'a number ({value})'
-    if isinstance(value, str):
-        return f'a string ({_cut(value, 40)!r})'
-    return 'a list' if isinstance(value, list) else 'an object'

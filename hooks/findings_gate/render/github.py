@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from findings_gate.model import Condition, Decided, Decision, InvalidReport
-from findings_gate.render.markdown import old_lines, order
+from findings_gate.render.ordering import order
+from findings_gate.render.plain import old_lines
 from findings_gate.render.text import HEADINGS, LABELS
 from findings_gate.render.text import render as render_text
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from findings_gate.model import PLACEMENTS, SEVERITIES, Condition, Decided, Decision, InvalidReport
+from findings_gate.model import PLACEMENTS, Condition, Decided, Decision, InvalidReport
+from findings_gate.render.ordering import order
 from findings_gate.render.text import HEADINGS, LABELS, inert
 
 LIMIT = 1024 * 1024  # bytes of a step summary GitHub keeps (runner AttachmentSizeLimit)
 CELL = 300  # characters of untrusted text kept in one table cell
 PROBLEMS = 10  # problems listed per invalid report
-_ORDER = {'block': 0, 'warn': 1, 'ignore': 2}
 _BREAKS = re.compile(r'\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]')
 # ASCII punctuation Markdown gives a meaning to, and what HTML or GitHub would act on
 _SPECIAL = re.compile(r'[\\`*_{}\[\]()#+\-.!|~$<>&@]')
@@ -45,19 +45,6 @@ def cell(text: str, limit: int = CELL) -> str:
     if len(text) > limit:
         text = text[:limit - 1] + '…'
     return escape(text) or ' '
-
-
-def order(d: Decided) -> tuple[int, int, str, int, str]:
-    """Most severe first: block before warn before ignore, then by severity, then by place."""
-    placed = d.placed
-    return (_ORDER[d.action], SEVERITIES.index(placed.finding.severity), placed.path or '',
-            placed.lines[0] if placed.lines else 0, placed.finding.title)
-
-
-def old_lines(lines: tuple[int, int]) -> str:
-    """How lines of the base version are named: `old side line 4`, `old side lines 4-6`."""
-    first, last = lines
-    return f'old side line {first}' if first == last else f'old side lines {first}-{last}'
 
 
 def _row(cells: Sequence[str]) -> str:

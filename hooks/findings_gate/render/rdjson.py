@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from findings_gate.model import Condition, Decided, Decision
-from findings_gate.render import gerrit
+from findings_gate.render import plain, revision
 from findings_gate.render.text import LABELS, inert
 
 SEVERITIES = {'block': 'ERROR', 'warn': 'WARNING', 'ignore': 'INFO'}
@@ -48,7 +48,7 @@ def _byte(line: str, characters: int) -> int:
 
 def position_range(d: Decided, lines: Sequence[str] | None, binary: frozenset[str]) -> dict[str, Any] | None:
     placed = d.placed
-    on_lines = gerrit.new_lines(placed, binary)
+    on_lines = revision.new_lines(placed, binary)
     if on_lines is None:
         return None
     first, last = on_lines
@@ -56,7 +56,7 @@ def position_range(d: Decided, lines: Sequence[str] | None, binary: frozenset[st
         last = min(last, len(lines))
         if first > last:
             return None
-    cols = gerrit.columns(placed)
+    cols = revision.columns(placed)
     if cols and lines is not None and cols[0] - 1 < len(lines[first - 1]):
         start = {'line': first, 'column': _byte(lines[first - 1], cols[0] - 1)}
         end_characters = len(lines[last - 1]) if cols[1] is None else min(cols[1] - 1, len(lines[last - 1]))
@@ -70,13 +70,13 @@ def position_range(d: Decided, lines: Sequence[str] | None, binary: frozenset[st
 
 def _diagnostic(d: Decided, binary: frozenset[str], lines: dict[str, list[str]]) -> dict[str, Any]:
     placed = d.placed
-    text = markdown_text(gerrit.summarise(d, located=not gerrit.new_lines(placed, binary)))
+    text = markdown_text(plain.summarise(d, located=not revision.new_lines(placed, binary)))
     location: dict[str, Any] = {'path': placed.path or placed.report.origin}
     span = position_range(d, lines.get(placed.path or ''), binary)
     if span:
         location['range'] = span
     if placed.finding.message:
-        text += '\n\n' + markdown_text(gerrit.truncate(gerrit.paragraph(placed.finding.message)))
+        text += '\n\n' + markdown_text(plain.truncate(plain.paragraph(placed.finding.message)))
     return {'message': text, 'location': location, 'severity': SEVERITIES[d.action],
             'code': {'value': d.rule}}
 
@@ -93,7 +93,7 @@ def _condition(c: Condition) -> dict[str, Any]:
 
 
 def result(decision: Decision) -> dict[str, Any]:
-    lines, binary = gerrit.file_lines(decision), gerrit.binaries(decision)
+    lines, binary = revision.file_lines(decision), revision.binaries(decision)
     return {
         'source': {'name': 'findings-gate'},
         'diagnostics': [_diagnostic(d, binary, lines) for d in decision.findings]

@@ -1,0 +1,186 @@
+"""Where a SARIF result is: its locations read into native ones.
+
+A physicalLocation's artifactLocation names the file, by URI or by its index into
+run.artifacts; a relative URI is resolved against its uriBaseId through
+run.originalUriBaseIds, and a file URI or relative reference becomes a path
+(percent-decoded; other schemes name no file). The region's lines and columns
+become native ones, the end column inclusive. A logicalLocation gives the symbol.
+Every malformed field is left out and listed in `problems`.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urljoin, urlsplit
+
+from findings_gate.formats.sarif_values import Json, as_dict, as_list, as_text, kind_of
+
+if TYPE_CHECKING:
+    from findings_gate.formats.sarif import Run
+
+_SCHEME = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:')
+_DRIVE = re.compile(r'[A-Za-z]:[/\\]')
+
+
+def resolve_bases(raw: Any) -> dict[str, str]:
+    """Each of run.originalUriBaseIds resolved through the bases it names (a cycle ends the chain)."""
+    originals = as_dict(raw)
+    resolved: dict[str, str] = {}
+    for name in originals:
+        chain: list[str] = []  # from `name` to the first base that names no further one
+        current = name
+        while current not in resolved and current not in chain:
+            chain.append(current)
+            entry = as_dict(originals.get(current))
+            uri, parent = entry.get('uri'), entry.get('uriBaseId')
+            if not isinstance(uri, str) or not uri or _is_absolute(uri) or not isinstance(parent, str):
+                break
+            current = parent
+        root = '' if current in chain else resolved[current]
+        for link in reversed(chain):
+            uri = as_dict(originals.get(link)).get('uri')
+            if isinstance(uri, str) and uri:
+                uri = _join(root, uri) if root and not _is_absolute(uri) else uri
+                root = uri if uri.endswith('/') else uri + '/'
+            else:
+                root = ''
+            resolved[link] = root
+    return resolved
+
+
+def places(result: Json, where: str) -> Iterable[tuple[str, Any]]:
+    """The result's other locations, then its related locations, each with its JSON path."""
+    for k, raw in enumerate(as_list(result.get('locations'))[1:], 1):
+        yield f'{where}.locations[{k}]', raw
+    for k, raw in enumerate(as_list(result.get('relatedLocations'))):
+        yield f'{where}.relatedLocations[{k}]', raw
+
+
+def read_location(raw: Any, run: Run, where: str, problems: list[str]) -> Json | None:
+    """The native location (path, lines, columns, symbol) of a SARIF location; None when it gives none."""
+    if not isinstance(raw, dict):
+        problems.append(f'{where}: {kind_of(raw)} where a location object belongs; ignored')
+        return None
+    found: Json = {}
+    physical = raw.get('physicalLocation')
+    if isinstance(physical, dict):
+        path = read_path(physical.get('artifactLocation'), run, f'{where}.physicalLocation.artifactLocation', problems)
+        if path:
+            found['path'] = path
+            region = physical.get('region')
+            if isinstance(region, dict):
+                _region(region, found, f'{where}.physicalLocation.region', problems)
+    symbol = _symbol(raw['logicalLocations'], run) if 'logicalLocations' in raw else None
+    if symbol:
+        found['symbol'] = symbol
+    return found or None
+
+
+def read_path(raw: Any, run: Run, where: str, problems: list[str]) -> str | None:
+    """The path an artifactLocation names (itself or by its index into run.artifacts)."""
+    artifact = as_dict(raw)
+    uri, base = artifact.get('uri'), artifact.get('uriBaseId')
+    if uri is None and 'index' in artifact:
+        index = artifact['index']
+        if type(index) is int and 0 <= index < len(run.artifacts):
+            location = as_dict(as_dict(run.artifacts[index]).get('location'))
+            uri, base = location.get('uri'), location.get('uriBaseId')
+        else:
+            problems.append(f'{where}.index: {index!r} names no artifact; the location has no file')
+    if uri is None:
+        return None
+    if not isinstance(uri, str) or not uri.strip():
+        problems.append(f'{where}.uri: {uri!r} is not a URI; the location has no file')
+        return None
+    key = (uri, base if isinstance(base, str) else None)
+    if key in run.paths:
+        path = run.paths[key]
+    else:
+        path = run.paths[key] = _file_path(_resolve(uri, key[1], run.bases))
+    if path is None:
+        resolved = _resolve(uri, key[1], run.bases)
+        named = repr(uri) if resolved == uri else f'{uri!r} (under {base}: {resolved!r})'
+        problems.append(f'{where}.uri: {named} is not a file; the location has no file')
+    return path
+
+
+def _resolve(uri: str, base: str | None, bases: dict[str, str]) -> str:
+    """`uri` made absolute with its uriBaseId, or left relative (to the repository) when that is unknown."""
+    if base is None or _SCHEME.match(uri):
+        return uri
+    uri = uri.lstrip('/')  # a path under a base, whatever its leading slash says
+    root = bases.get(base)
+    return _join(root, uri) if root else uri
+
+
+def _join(root: str, uri: str) -> str:
+    return urljoin(root, uri) if _is_absolute(root) else root + uri.lstrip('/')
+
+
+def _file_path(uri: str) -> str | None:
+    """The path a file URI or a relative reference names, percent-decoded; None for other schemes."""
+    if uri[:5].lower() == 'file:':
+        parts = urlsplit(uri)
+        if parts.netloc not in ('', 'localhost'):
+            return uri  # a file on another host: the gate says so
+        path = unquote(parts.path)
+        return path[1:] if _DRIVE.match(path, 1) else path
+    if _SCHEME.match(uri) and not _DRIVE.match(uri):
+        return None
+    return unquote(uri) if '%' in uri else uri
+
+
+def _is_absolute(uri: str) -> bool:
+    return bool(_SCHEME.match(uri)) or uri.startswith('/')
+
+
+def _region(region: Json, found: Json, where: str, problems: list[str]) -> None:
+    """The region's lines and columns, as native inclusive columns, into `found`."""
+    start, end = _line(region, 'startLine', where, problems), _line(region, 'endLine', where, problems)
+    if start is None:
+        if end is not None:
+            problems.append(f'{where}: endLine {end} without a startLine; ignored')
+        return
+    found['start_line'] = start
+    if end is not None and end < start:
+        problems.append(f'{where}: endLine {end} is before startLine {start}; ignored')
+        end = None
+    if end is not None:
+        found['end_line'] = end
+    first, after = _line(region, 'startColumn', where, problems), _line(region, 'endColumn', where, problems)
+    if first is None and after is None:
+        return
+    first = first or 1
+    found['start_column'] = first
+    if after is None:
+        return
+    if end is not None and end > start:
+        last = after - 1 if after > 1 else None  # column 1 of a later line: the range ended before it
+    elif after >= first:
+        last = max(after - 1, first)  # SARIF's endColumn is the column after the last one
+    else:
+        problems.append(f'{where}: endColumn {after} is before startColumn {first}; ignored')
+        last = None
+    if last is not None:
+        found['end_column'] = last
+
+
+def _line(region: Json, key: str, where: str, problems: list[str]) -> int | None:
+    value = region.get(key)
+    if value is None or (type(value) is int and value >= 1):
+        return value
+    problems.append(f'{where}.{key}: {value!r} is not a {"line" if "Line" in key else "column"} number; ignored')
+    return None
+
+
+def _symbol(raw: Any, run: Run) -> str | None:
+    for item in as_list(raw)[:1]:
+        logical = as_dict(item)
+        name = logical.get('fullyQualifiedName') or logical.get('name')
+        index = logical.get('index')
+        if not isinstance(name, str) and type(index) is int and 0 <= index < len(run.logical):
+            target = as_dict(run.logical[index])
+            name = target.get('fullyQualifiedName') or target.get('name')
+        return as_text(name)
+    return None

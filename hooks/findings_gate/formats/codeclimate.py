@@ -13,7 +13,7 @@ from typing import Any
 
 from findings_gate.errors import GateError
 from findings_gate.formats.fields import Invalid, first, items, kind, mapping, number, ordered, text, title
-from findings_gate.formats.native import decode
+from findings_gate.formats.native import decode, report
 
 SEVERITIES = {'info': 'info', 'minor': 'low', 'major': 'medium', 'critical': 'high', 'blocker': 'critical'}
 CATEGORIES = {
@@ -173,15 +173,7 @@ def read(data: str, origin: str) -> dict[str, Any]:
                      f'critical, blocker) read as medium')
     if offsets:
         notes.append(f'{offsets} issue{"s" * (offsets > 1)} placed by character offsets only: kept without lines')
-    document: dict[str, Any] = {
-        'version': 1,
-        'reviewer': {'name': reviewer, 'kind': 'tool'},
-        'verdict': 'findings' if findings else 'no-findings',
-    }
-    if notes:
-        document['notes'] = notes
-    document['findings'] = findings
-    return document
+    return report({'name': reviewer, 'kind': 'tool'}, findings, notes)
 
 
 def parse(data: bytes, origin: str) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from findings_gate.errors import GateError
 
@@ -13,6 +14,19 @@ def decode(data: bytes, origin: str) -> str:
         raise GateError(
             f'{origin}: not UTF-8 text (byte {e.start}); save the report as UTF-8',
         ) from None
+
+
+def report(reviewer: dict[str, Any], findings: list[dict[str, Any]], notes: list[str], *,
+           complete: bool | None = None, verdict: str | None = None) -> dict[str, Any]:
+    """A native report document, as the other formats' readers make them."""
+    document: dict[str, Any] = {'version': 1, 'reviewer': reviewer}
+    if complete is not None:
+        document['complete'] = complete
+    document['verdict'] = verdict or ('findings' if findings else 'no-findings')
+    if notes:
+        document['notes'] = notes
+    document['findings'] = findings
+    return document
 
 
 def parse(data: bytes, origin: str) -> object:

@@ -10,7 +10,7 @@ from typing import Any
 
 from findings_gate.errors import GateError
 from findings_gate.formats.fields import Invalid, first, items, kind, mapping, number, ordered, text, title
-from findings_gate.formats.native import decode
+from findings_gate.formats.native import decode, report
 
 SEVERITIES: dict[object, str] = {'ERROR': 'high', 'WARNING': 'medium', 'INFO': 'low', 1: 'high', 2: 'medium', 3: 'low'}
 UNSET = (None, '', 'UNKNOWN_SEVERITY', 0)  # proto3: an unset enum is its zero value
@@ -185,15 +185,8 @@ def read(data: str, origin: str) -> dict[str, Any]:
             problems.append((n, f'{where}{e.place}: {e.what}; {e.remedy}'))
     if problems:
         raise GateError(first([problem for _, problem in sorted(problems)]))
-    document: dict[str, Any] = {
-        'version': 1,
-        'reviewer': {'name': reviewer, 'kind': 'tool'},
-        'verdict': 'findings' if findings else 'no-findings',
-    }
-    if any('start_column' in f.get('location', {}) for f in findings):
-        document['notes'] = [COLUMNS_NOTE]
-    document['findings'] = findings
-    return document
+    columns = any('start_column' in f.get('location', {}) for f in findings)
+    return report({'name': reviewer, 'kind': 'tool'}, findings, [COLUMNS_NOTE] if columns else [])
 
 
 def parse(data: bytes, origin: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from findings_gate.errors import GateError
-from findings_gate.formats.native import decode
+from findings_gate.formats.native import decode, report
 from findings_gate.formats.sarif_locations import places, read_location, read_path, resolve_bases
 from findings_gate.formats.sarif_values import Json, as_dict, as_list, as_text, cut, kind_of
 
@@ -170,16 +170,8 @@ def _read(runs: list[Any], origin: str, notes: list[str]) -> dict[str, Any]:
     versions = list(names.values())
     if len(versions) == 1 and versions[0]:
         reviewer['version'] = versions[0]
-    document: Json = {
-        'version': 1,
-        'reviewer': reviewer,
-        'complete': complete,
-        'verdict': 'no-findings' if not findings and every_run_has_results else 'findings',
-    }
-    if notes:
-        document['notes'] = notes
-    document['findings'] = findings
-    return document
+    verdict = 'no-findings' if not findings and every_run_has_results else 'findings'
+    return report(reviewer, findings, notes, complete=complete, verdict=verdict)
 
 
 # ---- the log and its runs ----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 from findings_gate.errors import GateError
 from findings_gate.formats import clues
 from findings_gate.formats.layout import FENCE, TABLE, TOOL_LINE, Unit, heading_of, item_of, units
-from findings_gate.formats.native import decode
+from findings_gate.formats.native import decode, report
 
 _DEFECT_INTENT = re.compile(
     r'(?:potential|possible|following|several|some|these|identified|found|detected|'
@@ -393,16 +393,8 @@ def read(text: str, origin: str) -> dict[str, Any]:
             f'and read as a prose review it states no finding, no advice and no verdict; '
             f"write it as a native report, or say 'no defects found'",
         )
-    document: dict[str, Any] = {
-        'version': 1,
-        'reviewer': _reviewer(text, origin, sum(u.intent == 'tool' for u in found)),
-        'complete': not truncated(lines),
-        'verdict': 'findings' if findings else 'no-findings',
-    }
-    if notes:
-        document['notes'] = notes
-    document['findings'] = findings
-    return document
+    reviewer = _reviewer(text, origin, sum(u.intent == 'tool' for u in found))
+    return report(reviewer, findings, notes, complete=not truncated(lines))
 
 
 def parse(data: bytes, origin: str) -> dict[str, Any]:

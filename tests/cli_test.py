@@ -230,3 +230,11 @@ def test_a_run_without_cwe_ids_does_not_load_the_catalog(staged: Repo, tmp_path:
         result = subprocess.run((sys.executable, str(probe), str(tmp_path / name)), cwd=staged.root,
                                 capture_output=True, text=True)
         assert result.stdout.splitlines()[-1] == f'{loaded} 1', result.stderr
+
+
+def test_policy_check_warns_about_a_rule_that_never_decides(repo: Repo) -> None:
+    repo.write('p.yaml', 'version: 1\nrules:\n  - {name: all, action: warn}\n  - {name: high, severity: high, action: block}\n')
+    result = script('policy', 'check', 'p.yaml', cwd=repo.root)
+    assert (result.returncode, result.stdout) == (0, (
+        "p.yaml: valid policy\nwarning: p.yaml::$.rules[1]: 'high' never decides: 'all' (rules[0]) takes "
+        "every finding it would; move it up or narrow 'all'\n"))

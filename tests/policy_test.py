@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from findings_gate import policy
+from findings_gate import policy, rules
 from findings_gate.errors import GateError
 from findings_gate.model import Change, Finding, InvalidReport, Location, Placed, Report, Reviewer
 
@@ -14,8 +14,8 @@ def placed(severity: str = 'medium', placement: str = 'added', path: str | None 
     return Placed(finding, report, path, placement)
 
 
-def rule(**keys: object) -> policy.Rule:
-    return policy._rule({'name': 'r', 'action': 'block', **keys})
+def rule(**keys: object) -> rules.Rule:
+    return rules.compile_rule({'name': 'r', 'action': 'block', **keys})
 
 
 @pytest.mark.parametrize(('keys', 'finding', 'matches'), [
@@ -45,7 +45,7 @@ def rule(**keys: object) -> policy.Rule:
      placed('high', category='correctness'), False),
 ])
 def test_a_rule_matches_when_every_key_does(keys: dict, finding: Placed, matches: bool) -> None:
-    assert policy.matches(rule(**keys), finding) is matches
+    assert rules.matches(rule(**keys), finding) is matches
 
 
 def test_first_match_wins_and_default_applies() -> None:
@@ -98,3 +98,71 @@ def test_invalid_policies(text: str, message: str) -> None:
     with pytest.raises(GateError) as e:
         policy.parse(text, 'p.yaml')
     assert str(e.value).startswith(message)
+
+
+@pytest.mark.parametrize(('keys', 'finding', 'matches'), [
+    ({'cwe': 'CWE-284'}, placed(cwe=('CWE-862',)), True),  # Missing Authorization descends from it
+    ({'cwe': 'CWE-284'}, placed(cwe=('CWE-285',)), True),
+    ({'cwe': ['CWE-74']}, placed(cwe=('CWE-79',)), True),
+    ({'cwe': 'CWE-284'}, placed(cwe=('CWE-79',)), False),
+    ({'cwe': {'ids': 'CWE-284', 'exact': True}}, placed(cwe=('CWE-862',)), False),
+    ({'cwe': {'ids': ['CWE-284'], 'exact': True}}, placed(cwe=('CWE-284',)), True),
+    ({'cwe': {'ids': 'CWE-284'}}, placed(cwe=('CWE-862',)), True),
+    ({'cwe': 'CWE-284'}, placed(), False),
+    ({'confidence': 'medium'}, placed(confidence='high'), True),
+    ({'confidence': 'medium'}, placed(confidence='low'), False),
+    ({'confidence': 'low'}, placed(), False),  # a finding that states no confidence
+    ({'rule': 'B6*'}, placed(rule='B602'), True),
+    ({'rule': ['B101', 'python.lang.*']}, placed(rule='python.lang.security.eval'), True),
+    ({'rule': 'B6*'}, placed(rule='B101'), False),
+    ({'rule': 'B6*'}, placed(), False),
+    ({'reviewer': 'x'}, placed(), True),
+    ({'reviewer': ['semgrep', 'bandit']}, placed(), False),
+    ({'grounding': 'grounded'}, placed(), True),
+])
+def test_more_keys(keys: dict, finding: Placed, matches: bool) -> None:
+    assert rules.matches(rule(**keys), finding) is matches
+
+
+def test_explain_says_why_each_earlier_rule_did_not_match() -> None:
+    loaded = policy.parse(
+        'version: 1\nrules:\n'
+        '  - {name: humans, reviewer_kind: human, action: block}\n'
+        '  - {name: injection, cwe: CWE-74, action: block}\n'
+        '  - {name: sure-ones, confidence: high, severity: high, action: block}\n'
+        '  - {name: the-rest, placement: [added, file], action: warn}\n', 'p.yaml')
+    assert policy.explain(placed('medium', cwe=('CWE-79',), confidence='low'), loaded) == [
+        ('humans', 'block', 'reviewer_kind is llm, not human'),
+        ('injection', 'block', None),
+    ]
+    assert policy.explain(placed('high', placement='untouched', confidence='medium'), loaded) == [
+        ('humans', 'block', 'reviewer_kind is llm, not human'),
+        ('injection', 'block', 'cwe is none, not CWE-74 or a descendant'),
+        ('sure-ones', 'block', 'confidence is medium, below high'),
+        ('the-rest', 'warn', 'placement is untouched, not added, file'),
+        ('default', 'ignore', None),
+    ]
+
+
+@pytest.mark.parametrize(('first', 'second', 'shadowed'), [
+    ('{name: a, action: warn}', '{name: b, severity: high, action: block}', True),
+    ('{name: a, severity: medium, action: warn}', '{name: b, severity: high, action: block}', True),
+    ('{name: a, severity: high, action: warn}', '{name: b, severity: medium, action: block}', False),
+    ('{name: a, placement: [added, context], action: warn}', '{name: b, placement: added, action: block}', True),
+    ('{name: a, placement: added, action: warn}', '{name: b, action: block}', False),
+    ('{name: a, cwe: CWE-284, action: warn}', '{name: b, cwe: CWE-862, action: block}', True),
+    ('{name: a, cwe: {ids: CWE-284, exact: true}, action: warn}', '{name: b, cwe: CWE-862, action: block}', False),
+    ('{name: a, paths: "src/**", action: warn}', '{name: b, paths: "src/**", severity: low, action: block}', True),
+    ('{name: a, paths: "src/**", action: warn}', '{name: b, paths: "src/a/**", action: block}', False),
+])
+def test_rules_that_can_never_decide_are_warned_about(first: str, second: str, shadowed: bool) -> None:
+    loaded = policy.parse(f'version: 1\nrules:\n  - {first}\n  - {second}\n', 'p.yaml')
+    assert bool(policy.warnings(loaded)) is shadowed
+    if shadowed:
+        assert policy.warnings(loaded) == [
+            "p.yaml::$.rules[1]: 'b' never decides: 'a' (rules[0]) takes every finding it would; "
+            "move it up or narrow 'a'"]
+
+
+def test_the_default_policy_has_no_rule_that_never_decides() -> None:
+    assert policy.warnings(policy.parse(policy.DEFAULT, 'default')) == []

@@ -51,3 +51,8 @@ def test_the_pre_commit_hooks_shown_are_the_manifests() -> None:
 def test_the_github_workflow_shown_is_the_example() -> None:
     example = (Path(__file__).parent.parent / 'examples' / 'github-workflow.yml').read_text()
     assert example.split('\n', 1)[1] in [t for lang, t in BLOCKS if lang == 'yaml']
+
+
+def test_no_policy_shown_has_a_rule_that_never_decides() -> None:
+    for text in [t for t in yaml_blocks('version: 1\n') if 'rules:' in t]:
+        assert policy.warnings(policy.parse(text, 'README')) == []

@@ -6,9 +6,12 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from findings_gate.errors import BLOCKED, INTERNAL, PASS, UNUSABLE, GateError
+
+if TYPE_CHECKING:
+    from findings_gate.model import Decision
 
 VERSION = '0.1.0'
 RENDERERS = ('text', 'json', 'sarif', 'github', 'markdown', 'zuul', 'gerrit', 'gitlab', 'junit', 'rdjson')
@@ -25,7 +28,8 @@ def _use_color(choice: str, stream: TextIO) -> bool:
             and os.environ.get('TERM') != 'dumb')
 
 
-def _check(args: argparse.Namespace) -> int:
+def _decide(args: argparse.Namespace) -> tuple[Decision, list[tuple[str, str | None]]]:
+    """Gate the change the arguments name; also the outputs asked for."""
     from findings_gate import gate
 
     sources = [name for name, given in (
@@ -61,8 +65,14 @@ def _check(args: argparse.Namespace) -> int:
         notes=not args.no_notes, notes_ref=args.notes_ref, report_format=args.report_format,
         environ=environ, stdin=sys.stdin.buffer,
     )
+    return decision, outputs
+
+
+def _check(args: argparse.Namespace) -> int:
     from findings_gate import render
     from findings_gate.render import text
+
+    decision, outputs = _decide(args)
 
     for fmt, path in outputs:
         if fmt == 'text' and path is None:
@@ -106,6 +116,29 @@ def _emit(output: str) -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from findings_gate import git, policy
+    from findings_gate.render.text import LABELS, inert, line
+
+    decision, _ = _decide(args)
+    try:
+        root = git.root(git.open_repo())
+    except GateError:
+        root = None  # a saved diff outside a repository
+    rules = policy.load(args.policy, root)
+    for decided in decision.findings:
+        print(line(decided, color=False))
+        for name, action, why in policy.explain(decided.placed, rules):
+            if why:
+                print(f'  - {inert(name)} ({action}): {inert(why)}')
+            else:
+                print(f'  = {inert(name)} ({action}): {"no rule matched" if name == "default" else "decides"}')
+    for condition in decision.conditions:
+        print(f'{inert(condition.origin or "change")}: {LABELS[condition.action]} {condition.kind}: '
+              f'{inert(condition.message)} (the policy key {condition.kind})')
+    return BLOCKED if decision.verdict == 'block' else PASS
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -181,12 +214,14 @@ def _policy_check(args: argparse.Namespace) -> int:
     bad = 0
     for name in files:
         try:
-            policy.load(name, None)
+            loaded = policy.load(name, None)
         except GateError as e:
             bad += 1
             print(e)
         else:
             print(f'{name}: valid policy')
+            for warning in policy.warnings(loaded):
+                print(f'warning: {warning}')
     return BLOCKED if bad else PASS
 
 
@@ -194,6 +229,28 @@ def _demo(args: argparse.Namespace) -> int:
     from findings_gate import demo
 
     return demo.run(sys.stdout.write)
+
+
+def _gate_options(p: argparse.ArgumentParser) -> None:
+    """The options that say which change to gate, with which reports and policy."""
+    source = p.add_argument_group('the change (default: staged, or the pre-commit refs)')
+    source.add_argument('--base', metavar='REF', help='diff from the merge base of REF and --head')
+    source.add_argument('--head', metavar='REF', help='with --base (default HEAD)')
+    source.add_argument('--from-ref', metavar='REF', help='pre-push style range start')
+    source.add_argument('--to-ref', metavar='REF', help='pre-push style range end')
+    source.add_argument('--pre-push', action='store_true',
+                        help='the pushed range from PRE_COMMIT_FROM_REF/PRE_COMMIT_TO_REF')
+    source.add_argument('--diff-file', metavar='PATH|-', help='a saved unified diff')
+    p.add_argument('--report', action='append', default=[], metavar='PATH|GLOB|-',
+                   help='a report, a directory or glob of reports (repeatable)')
+    p.add_argument('--report-format', choices=FORMAT_NAMES, metavar='FORMAT',
+                   help=f'read every report as this format ({", ".join(FORMAT_NAMES)}); '
+                        f'default: detected from each report')
+    p.add_argument('--no-notes', action='store_true', help='do not read reports from git notes')
+    p.add_argument('--notes-ref', default='refs/notes/reviews', metavar='REF')
+    p.add_argument('--policy', metavar='FILE', help='default: .findings-gate.yaml')
+    p.add_argument('--context', type=int, metavar='N',
+                   help="lines around a change that count as 'context' (policy default 3)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -205,24 +262,7 @@ def parser() -> argparse.ArgumentParser:
     verbs = p.add_subparsers(dest='verb', required=True, metavar='VERB')
 
     check = verbs.add_parser('check', help='gate a change (the staged one by default)')
-    source = check.add_argument_group('the change (default: staged, or the pre-commit refs)')
-    source.add_argument('--base', metavar='REF', help='diff from the merge base of REF and --head')
-    source.add_argument('--head', metavar='REF', help='with --base (default HEAD)')
-    source.add_argument('--from-ref', metavar='REF', help='pre-push style range start')
-    source.add_argument('--to-ref', metavar='REF', help='pre-push style range end')
-    source.add_argument('--pre-push', action='store_true',
-                        help='the pushed range from PRE_COMMIT_FROM_REF/PRE_COMMIT_TO_REF')
-    source.add_argument('--diff-file', metavar='PATH|-', help='a saved unified diff')
-    check.add_argument('--report', action='append', default=[], metavar='PATH|GLOB|-',
-                       help='a report, a directory or glob of reports (repeatable)')
-    check.add_argument('--report-format', choices=FORMAT_NAMES, metavar='FORMAT',
-                       help=f'read every report as this format ({", ".join(FORMAT_NAMES)}); '
-                            f'default: detected from each report')
-    check.add_argument('--no-notes', action='store_true', help='do not read reports from git notes')
-    check.add_argument('--notes-ref', default='refs/notes/reviews', metavar='REF')
-    check.add_argument('--policy', metavar='FILE', help='default: .findings-gate.yaml')
-    check.add_argument('--context', type=int, metavar='N',
-                       help="lines around a change that count as 'context' (policy default 3)")
+    _gate_options(check)
     check.add_argument('--format', choices=RENDERERS, help='what to write to stdout (default text)')
     check.add_argument('--ci', action='store_true',
                        help='find the change and the default outputs from the CI (GitHub Actions, '
@@ -231,6 +271,11 @@ def parser() -> argparse.ArgumentParser:
                        help='also write FORMAT to PATH (repeatable)')
     check.add_argument('--color', choices=('auto', 'always', 'never'), default='auto')
     check.set_defaults(run=_check)
+
+    explain = verbs.add_parser(
+        'explain', help='show for each finding the rule that decided it, and why earlier rules did not match')
+    _gate_options(explain)
+    explain.set_defaults(run=_explain, ci=False, format='text', output=[], color='never')
 
     validate = verbs.add_parser('validate', help='validate report files')
     validate.add_argument('files', nargs='+', metavar='FILE')

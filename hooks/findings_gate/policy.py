@@ -5,11 +5,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from findings_gate import schema
+from findings_gate import rules, schema
 from findings_gate.collect import display
 from findings_gate.errors import GateError
 from findings_gate.model import (
-    SEVERITIES, Condition, Decided, Decision, Change, InvalidReport, Placed, Report,
+    Condition, Decided, Decision, Change, InvalidReport, Placed, Report,
 )
 
 FILENAMES = ('.findings-gate.yaml', '.findings-gate.yml')
@@ -43,21 +43,9 @@ suppressed: ignore
 '''
 
 
-class Rule(NamedTuple):
-    name: str
-    action: str
-    severity: int | None  # index into SEVERITIES: this one and the more severe match
-    category: frozenset[str] | None
-    cwe: frozenset[str] | None
-    paths: Any  # a compiled pathspec.PathSpec, or None
-    reviewer_kind: frozenset[str] | None
-    placement: frozenset[str] | None
-    grounding: frozenset[str] | None
-
-
 class Policy(NamedTuple):
     origin: str
-    rules: tuple[Rule, ...]
+    rules: tuple[rules.Rule, ...]
     default: str
     invalid_report: str
     incomplete_report: str
@@ -65,35 +53,6 @@ class Policy(NamedTuple):
     suppressed: str  # the action for findings a tool reports as suppressed
     reports: tuple[str, ...]
     context_lines: int
-
-
-def _names(value: str | list[str] | None) -> frozenset[str] | None:
-    if value is None:
-        return None
-    return frozenset([value] if isinstance(value, str) else value)
-
-
-def _rule(raw: dict[str, Any]) -> Rule:
-    patterns = raw.get('paths')
-    paths = None
-    if patterns is not None:
-        import pathspec
-
-        paths = pathspec.GitIgnoreSpec.from_lines(
-            [patterns] if isinstance(patterns, str) else patterns,
-        )
-    severity = raw.get('severity')
-    return Rule(
-        name=raw['name'],
-        action=raw['action'],
-        severity=None if severity is None else SEVERITIES.index(severity),
-        category=_names(raw.get('category')),
-        cwe=_names(raw.get('cwe')),
-        paths=paths,
-        reviewer_kind=_names(raw.get('reviewer_kind')),
-        placement=_names(raw.get('placement')),
-        grounding=_names(raw.get('grounding')),
-    )
 
 
 def problems(document: object, origin: str) -> list[str]:
@@ -134,7 +93,7 @@ def parse(text: str, origin: str) -> Policy:
 
     return Policy(
         origin=origin,
-        rules=tuple(_rule(r) for r in document.get('rules', ())),
+        rules=tuple(rules.compile_rule(r) for r in document.get('rules', ())),
         default=get('default'),
         invalid_report=get('invalid_report'),
         incomplete_report=get('incomplete_report'),
@@ -161,26 +120,37 @@ def load(path: str | None, root: Path | None) -> Policy:
     return parse(text, origin)
 
 
-def matches(rule: Rule, placed: Placed) -> bool:
-    finding = placed.finding
-    return (
-        (rule.severity is None or SEVERITIES.index(finding.severity) <= rule.severity)
-        and (rule.category is None or finding.category in rule.category)
-        and (rule.cwe is None or not rule.cwe.isdisjoint(finding.cwe))
-        and (rule.paths is None or (placed.path is not None and rule.paths.match_file(placed.path)))
-        and (rule.reviewer_kind is None or placed.report.reviewer.kind in rule.reviewer_kind)
-        and (rule.placement is None or placed.placement in rule.placement)
-        and (rule.grounding is None or placed.grounding.status in rule.grounding)
-    )
-
-
 def decide_finding(placed: Placed, policy: Policy) -> Decided:
     if placed.finding.suppression is not None:
         return Decided(placed, policy.suppressed, 'suppressed')
     for rule in policy.rules:
-        if matches(rule, placed):
+        if rules.matches(rule, placed):
             return Decided(placed, rule.action, rule.name)
     return Decided(placed, policy.default, 'default')
+
+
+def explain(placed: Placed, policy: Policy) -> list[tuple[str, str, str | None]]:
+    """(rule, action, why it did not match) for each rule tried, up to the one that decided."""
+    tried = []
+    for rule in policy.rules:
+        why = rules.why_not(rule, placed) if placed.finding.suppression is None else 'suppressed'
+        tried.append((rule.name, rule.action, why))
+        if why is None:
+            return tried
+    return [*tried, ('default', policy.default, None)]
+
+
+def warnings(policy: Policy) -> list[str]:
+    """Rules that can never decide, because an earlier rule takes every finding they would."""
+    found = []
+    for i, later in enumerate(policy.rules):
+        for j, earlier in enumerate(policy.rules[:i]):
+            if rules.shadows(earlier, later):
+                found.append(f'{policy.origin}::$.rules[{i}]: {later.name!r} never decides: '
+                             f'{earlier.name!r} (rules[{j}]) takes every finding it would; '
+                             f'move it up or narrow {earlier.name!r}')
+                break
+    return found
 
 
 def conditions(reports: Sequence[Report | InvalidReport], policy: Policy) -> list[Condition]:

@@ -50,7 +50,7 @@ def _where(d: Decided) -> str:
     return where
 
 
-def _line(d: Decided, color: bool) -> str:
+def line(d: Decided, color: bool) -> str:
     placed = d.placed
     text = (f'{_where(d)}: {_label(d.action, color)} {inert(d.rule)}: '
             f'{inert(placed.finding.title)} [{inert(placed.report.reviewer.name)}]')
@@ -99,7 +99,7 @@ def render(decision: Decision, *, color: bool = False) -> str:
             (d.placed.finding.location and d.placed.finding.location.start_line) or 0,
         ))
         out.append(f'-- {len(group)} {HEADINGS[placement]} ({placement})')
-        out.extend(_line(d, color) for d in group)
+        out.extend(line(d, color) for d in group)
     if decision.conditions:
         out.append(f'-- {len(decision.conditions)} about the reports')
         problems = {r.origin: r.problems for r in decision.reports if isinstance(r, InvalidReport)}

@@ -70,6 +70,7 @@ class Grounder:
         self.code = code
         self.root = root
         self.definitions = functools.cache(self._definitions)
+        self.all_files = functools.cache(lambda: sorted(code.files()) if code else [])
 
     def _definitions(self, path: str) -> tuple[Definition, ...]:
         from findings_gate import symbols
@@ -90,7 +91,7 @@ class Grounder:
                 return candidate, [], None
         if self.code is None:
             return path, [], None  # nothing to check against: take it as written
-        for pool in (self.changed, sorted(self.code.files())):
+        for pool in (self.changed, self.all_files()):  # sorted once per run
             matches = [p for p in pool if p.endswith('/' + path)]
             if len(matches) == 1:
                 return matches[0], [], f'{path!r} is not a path in the repository; taken as {matches[0]}'

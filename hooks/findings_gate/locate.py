@@ -5,13 +5,11 @@ import bisect
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
-from findings_gate.ground import Code, Grounder, Spot, normalise, spots
+from findings_gate.ground import Code, Grounder, Spot, spots
 from findings_gate.model import Change, FileChange, Placed, Report, Run
 
 if TYPE_CHECKING:
     from findings_gate.symbols import Definition
-
-__all__ = ['normalise', 'place']
 
 
 class _Lines(NamedTuple):

@@ -7,8 +7,6 @@ from typing import NamedTuple
 SEVERITIES = ('critical', 'high', 'medium', 'low', 'info')
 # placements, from the closest to the change to the farthest
 PLACEMENTS = ('added', 'context', 'symbol', 'deleted', 'file', 'untouched', 'unlocated')
-GROUNDINGS = ('grounded', 'partly', 'ungrounded')
-ACTIONS = ('block', 'warn', 'ignore')
 
 Run = tuple[int, int]  # an inclusive range of line numbers, start <= end
 

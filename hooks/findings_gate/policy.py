@@ -1,6 +1,7 @@
 """The repository's policy: load and check it, then decide every finding and report."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -70,6 +71,7 @@ def problems(document: object, origin: str) -> list[str]:
     return found
 
 
+@functools.cache
 def parse_default_document() -> dict[str, Any]:
     from findings_gate.formats.native import parse_yaml
 

@@ -39,9 +39,7 @@ L_RANGE = re.compile(r'(?<![\w#-])L(\d+)(?:\s*[-–]\s*L?(\d+))?\b')
 # a review bot's comment header: `42-48`: ...
 LINE_LABEL = re.compile(r'^\s*`(\d+)(?:\s*[-–]\s*(\d+))?`\s*:', re.M)
 APPROX = re.compile(r'(?:~|around\s+(?:line\s+)?|approximately\s+(?:line\s+)?|near\s+line\s+)(\d+)', re.I)
-BACKTICKED = re.compile(r'`([^`\n]{1,200})`')
 _NAME = r'[A-Za-z_$][\w$]*(?:(?:\.|::|#)[A-Za-z_$][\w$]*)*'
-_IDENT = re.compile(rf'^({_NAME})(\(.*\))?$')
 _KEYWORD = r'(?:method|function|func|fn|def|class|struct|routine|handler|constructor|procedure|callback)'
 # `name()`, 'the `name` method', 'method `name`', 'fn name', 'Class.method()'
 _CALLED = re.compile(rf'`?({_NAME})`?\s*\(\)|`?({_NAME})\(\w[^()`]*\)`?')

@@ -23,6 +23,7 @@ from typing import NamedTuple
 from findings_gate.model import Condition, Decided, Decision, InvalidReport
 from findings_gate.render.ordering import order
 from findings_gate.render.plain import old_lines
+from findings_gate.render.revision import old_side
 from findings_gate.render.text import HEADINGS, LABELS
 from findings_gate.render.text import render as render_text
 
@@ -80,7 +81,7 @@ def _finding(d: Decided) -> Annotation:
     placed = d.placed
     finding = placed.finding
     loc = finding.location
-    old = placed.placement == 'deleted' or (loc is not None and loc.side == 'old')
+    old = old_side(placed)
     where = f'{placed.placement}: {HEADINGS[placed.placement]}'
     props: list[tuple[str, str]] = []
     if placed.path is not None and placed.placement != 'unlocated':

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from findings_gate.model import PLACEMENTS, Condition, Decided, Decision, InvalidReport
 from findings_gate.render.ordering import order
+from findings_gate.render.revision import old_side
 from findings_gate.render.text import HEADINGS, LABELS, inert
 
 LIMIT = 1024 * 1024  # bytes of a step summary GitHub keeps (runner AttachmentSizeLimit)
@@ -77,8 +78,7 @@ def location(d: Decided) -> str:
     if placed.lines:
         first, last = placed.lines
         where += f':{first}' + (f'-{last}' if last != first else '')
-    old = placed.placement == 'deleted' or (
-        placed.finding.location is not None and placed.finding.location.side == 'old')
+    old = old_side(placed)
     return f'<code>{cell(where)}</code> {placed.placement}{" (old side)" if old else ""}'
 
 

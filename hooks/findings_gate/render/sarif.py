@@ -30,6 +30,7 @@ from findings_gate.render.linehash import hashes
 from findings_gate.render.markdown import escape
 from findings_gate.render.ordering import order
 from findings_gate.render.plain import old_lines
+from findings_gate.render.revision import old_side
 from findings_gate.render.text import HEADINGS, LABELS
 
 SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json'
@@ -117,11 +118,6 @@ def _rule(rid: str, group: list[Finding]) -> dict[str, Any]:
     }
 
 
-def _old_side(d: Decided) -> bool:
-    loc = d.placed.finding.location
-    return d.placed.placement == 'deleted' or (loc is not None and loc.side == 'old')
-
-
 def _message(d: Decided) -> str:
     placed = d.placed
     finding = placed.finding
@@ -135,7 +131,7 @@ def _message(d: Decided) -> str:
     if grounding.status != 'grounded' or reasons:
         parts.append(f'Grounding: {grounding.status}' + (': ' + '; '.join(reasons) if reasons else '.'))
     where = f'{placed.placement} ({HEADINGS[placed.placement]})'
-    if placed.lines and _old_side(d):
+    if placed.lines and old_side(d.placed):
         where += f', {old_lines(placed.lines)}'
     if placed.reason:
         where += f': {placed.reason}'
@@ -151,7 +147,7 @@ def uri(path: str) -> str:
 
 def _region(d: Decided) -> dict[str, int] | None:
     placed = d.placed
-    if not placed.lines or _old_side(d):
+    if not placed.lines or old_side(d.placed):
         return None
     first, last = placed.lines
     region = {'startLine': first, 'endLine': last}

@@ -1,0 +1,98 @@
+"""Required reviews: which changed files need which reports, and which have too few."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+from findings_gate.model import Change, Condition, InvalidReport, Report
+
+
+class Requirement(NamedTuple):
+    name: str
+    paths: tuple[str, ...]  # as written
+    applies: Callable[[str], bool]  # whether a changed path needs these reviews
+    reports: int  # by distinct reviewers
+    kinds: frozenset[str]  # empty: any kind
+    reviewers: frozenset[str]  # empty: any name
+    action: str
+
+
+def _listed(value: str | list[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def compile_requirement(raw: dict[str, Any]) -> Requirement:
+    import pathspec
+
+    paths = _listed(raw['paths'])
+    spec = pathspec.GitIgnoreSpec.from_lines(paths)
+    return Requirement(
+        name=raw['name'], paths=paths, applies=lambda path: bool(spec.match_file(path)),
+        reports=raw.get('reports', 1), kinds=frozenset(_listed(raw.get('reviewer_kind'))),
+        reviewers=frozenset(_listed(raw.get('reviewer'))), action=raw.get('action', 'block'),
+    )
+
+
+def counts(requirement: Requirement, report: Report) -> bool:
+    """Whether the report is by a reviewer the requirement asks for."""
+    reviewer = report.reviewer
+    if requirement.kinds and reviewer.kind not in requirement.kinds:
+        return False
+    return not requirement.reviewers or reviewer.name in requirement.reviewers
+
+
+def covers(report: Report, path: str) -> bool:
+    """Whether the report is a finished review of this file as it is now."""
+    return (report.complete and not report.advisory and path not in report.stale_files
+            and (report.files is None or path in report.files))
+
+
+def _who(requirement: Requirement) -> str:
+    parts = []
+    if requirement.kinds:
+        parts.append(' or '.join(sorted(requirement.kinds)))
+    if requirement.reviewers:
+        parts.append(' or '.join(sorted(requirement.reviewers)))
+    return ' '.join(parts) + ' ' if parts else ''
+
+
+def _not_counted(requirement: Requirement, reports: Sequence[Report], paths: Sequence[str]) -> str:
+    """Why reports by the right reviewers did not count, for the message."""
+    why = []
+    for report in reports:
+        if not counts(requirement, report):
+            continue
+        if report.advisory:
+            why.append(f'{report.origin} is in the change\'s own tree (trust: in_tree_reports: advisory)')
+        elif not report.complete:
+            why.append(f'{report.origin} was cut off (complete: false)')
+        elif any(p in report.stale_files for p in paths):
+            why.append(f'{report.origin} reviewed an earlier version of them')
+        elif report.files is not None:
+            why.append(f'{report.origin} covers only the files it lists (change.files)')
+    return f'; not counted: {"; ".join(why)}' if why else ''
+
+
+def unmet(requirements: Sequence[Requirement], change: Change,
+          reports: Sequence[Report | InvalidReport]) -> list[Condition]:
+    """One condition per requirement some changed file does not meet, naming those files."""
+    valid = [r for r in reports if isinstance(r, Report)]
+    found = []
+    for requirement in requirements:
+        uncovered = []
+        for file in change.files:
+            if not requirement.applies(file.path):
+                continue
+            reviewers = {r.reviewer.name for r in valid if counts(requirement, r) and covers(r, file.path)}
+            if len(reviewers) < requirement.reports:
+                uncovered.append(file.path)
+        if uncovered:
+            need = requirement.reports
+            files = f'{len(uncovered)} file{"s have" if len(uncovered) != 1 else " has"} fewer'
+            message = (f'{requirement.name}: each changed file matching {", ".join(requirement.paths)} '
+                       f'needs {need} {_who(requirement)}report{"s" * (need != 1)} by distinct reviewers; '
+                       f'{files}{_not_counted(requirement, valid, uncovered)}')
+            found.append(Condition('require', None, requirement.action, message, tuple(uncovered)))
+    return found

@@ -101,6 +101,10 @@ def diff_range(repo: git.Repo, base: str, head: str) -> str:
     return _run(repo, *_DIFF, base, head, '--')
 
 
+def diff_to_index(repo: git.Repo, revision: str) -> str:
+    return _run(repo, *_DIFF, '--cached', revision, '--')
+
+
 def blob(repo: git.Repo, revision: str, path: str) -> bytes:
     """The content of `path` in a commit."""
     import git

@@ -1,0 +1,103 @@
+"""Baselines: the findings a repository already had, by a signature that survives moved lines.
+
+A signature is the finding's rule (else its CWE ids, else its title), its path,
+the symbol it names, and the text of the lines it flags with the whitespace
+collapsed: moving code up or down keeps it; editing the flagged lines does not.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from findings_gate import schema
+from findings_gate.errors import GateError
+from findings_gate.model import Absent, Decided, Placed
+
+
+def _kind(placed: Placed) -> str:
+    finding = placed.finding
+    if finding.rule:
+        return f'rule:{finding.rule}'
+    if finding.cwe:
+        return 'cwe:' + ','.join(sorted(finding.cwe))
+    return 'title:' + ' '.join(finding.title.lower().split())
+
+
+def _flagged(placed: Placed, lines: Mapping[str, list[str]]) -> str:
+    if placed.lines is None or placed.path is None or placed.path not in lines or placed.placement == 'deleted':
+        return ''
+    first, last = placed.lines
+    return '\n'.join(' '.join(line.split()) for line in lines[placed.path][first - 1:last])
+
+
+def sign(placed: Sequence[Placed], texts: Mapping[str, str]) -> list[Placed]:
+    """Each finding with its signature."""
+    lines = {path: text.splitlines() for path, text in texts.items()}
+    signed = []
+    for p in placed:
+        location = p.finding.location
+        parts = (_kind(p), p.path or '', (location and location.symbol) or '', _flagged(p, lines))
+        digest = hashlib.sha256('\0'.join(parts).encode('utf-8', 'surrogateescape')).hexdigest()
+        signed.append(p._replace(signature=digest[:16]))
+    return signed
+
+
+def parse(text: str, origin: str) -> dict[str, dict[str, Any]]:
+    """The baseline's entries by signature, or a GateError with one line per problem."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise GateError(f'{origin}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}; '
+                        f'write it again with `findings-gate baseline write`') from None
+    problems = [f'{origin}::{where}: {what}' for where, what in schema.problems('baseline', document)]
+    if problems:
+        raise GateError('\n'.join(problems))
+    return {entry['signature']: entry for entry in document['findings']}
+
+
+def compare(placed: Sequence[Placed], entries: Mapping[str, dict[str, Any]]) -> tuple[list[Placed], list[Absent]]:
+    """Each finding marked new or unchanged, and the baselined ones no longer found.
+
+    Signatures are counted: two findings sharing the signature of one baselined
+    finding are one unchanged and one new.
+    """
+    left = Counter({signature: entry['count'] for signature, entry in entries.items()})
+    marked = []
+    for p in placed:
+        if left[p.signature] > 0:
+            left[p.signature] -= 1
+            marked.append(p._replace(baseline='unchanged'))
+        else:
+            marked.append(p._replace(baseline='new'))
+    absent = [Absent(signature, count, entries[signature]['title'], entries[signature].get('path'),
+                     entries[signature].get('rule')) for signature, count in left.items() if count > 0]
+    return marked, absent
+
+
+def document(decided: Sequence[Decided]) -> dict[str, Any]:
+    """The baseline of a run: every finding it decided, counted by signature."""
+    counts = Counter(d.placed.signature for d in decided)
+    first: dict[str, Placed] = {}
+    for d in decided:
+        first.setdefault(d.placed.signature, d.placed)
+    findings = []
+    for signature in sorted(counts):
+        p = first[signature]
+        entry: dict[str, Any] = {'signature': signature, 'count': counts[signature], 'title': p.finding.title}
+        if p.path:
+            entry['path'] = p.path
+        if p.finding.rule:
+            entry['rule'] = p.finding.rule
+        if p.finding.cwe:
+            entry['cwe'] = list(p.finding.cwe)
+        if p.finding.location and p.finding.location.symbol:
+            entry['symbol'] = p.finding.location.symbol
+        findings.append(entry)
+    return {'version': 1, 'findings': findings}
+
+
+def dump(decided: Sequence[Decided]) -> str:
+    return json.dumps(document(decided), indent=2, ensure_ascii=False, sort_keys=True) + '\n'

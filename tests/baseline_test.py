@@ -1,0 +1,125 @@
+"""Baselines: line-free signatures, counted comparison, `baseline write`, SARIF baselineState."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from findings_gate import baseline, schema
+from findings_gate.cli import main
+from findings_gate.errors import GateError
+from findings_gate.model import Finding, Location, Placed, Report, Reviewer
+from findings_gate.render import sarif
+from tests.conftest import Repo
+from tests.sarif_write_test import schema_problems
+
+CODE = 'import os\n\n\ndef run(cmd):\n    os.system(cmd)\n'
+
+
+def _placed(line: int, rule: str | None = 'B605', title: str = 'os.system', **fields: object) -> Placed:
+    finding = Finding(title, 'high', rule=rule, location=Location('a.py', line), **fields)  # type: ignore[arg-type]
+    return Placed(finding, Report('r', Reviewer('b', 'tool'), (finding,)), 'a.py', 'added', lines=(line, line))
+
+
+def _signature(placed: Placed, text: str) -> str:
+    [signed] = baseline.sign([placed], {'a.py': text})
+    return signed.signature
+
+
+def test_a_signature_survives_moved_lines_and_reindentation_but_not_an_edit() -> None:
+    here = _signature(_placed(5), CODE)
+    assert _signature(_placed(6), 'import os\nimport sys\n' + CODE[len('import os\n'):]) == here
+    assert _signature(_placed(5), CODE.replace('    os.system', '\tos.system')) == here
+    assert _signature(_placed(5), CODE.replace('(cmd)\n', '(cmd + "x")\n')) != here
+    assert _signature(_placed(5, rule='B999'), CODE) != here
+
+
+def test_without_a_rule_the_cwe_then_the_title_names_the_kind() -> None:
+    by_cwe = _signature(_placed(5, rule=None, cwe=('CWE-78',)), CODE)
+    assert by_cwe == _signature(_placed(5, rule=None, title='another title', cwe=('CWE-78',)), CODE)
+    by_title = _signature(_placed(5, rule=None, title='Shell  Injection'), CODE)
+    assert by_title == _signature(_placed(5, rule=None, title='shell injection'), CODE)
+
+
+def test_signatures_are_counted_new_unchanged_and_absent() -> None:
+    old = baseline.sign([_placed(5)], {'a.py': CODE})[0].signature
+    entries = {old: {'signature': old, 'count': 1, 'title': 'os.system'},
+               'f' * 16: {'signature': 'f' * 16, 'count': 2, 'title': 'gone', 'path': 'b.py'}}
+    twice = baseline.sign([_placed(5), _placed(5)], {'a.py': CODE})
+    marked, absent = baseline.compare(twice, entries)
+    assert [p.baseline for p in marked] == ['unchanged', 'new']
+    assert [(a.signature, a.number, a.title, a.path) for a in absent] == [('f' * 16, 2, 'gone', 'b.py')]
+
+
+@pytest.mark.parametrize(('text', 'problem'), [
+    ('{"version": 1, "findings": [{"signature": "x", "count": 1, "title": "t"}]}',
+     "b.json::$.findings[0].signature: 'x' does not match '^[0-9a-f]{16}$'"),
+    ('{"version": 1, "findings": [{"signature": "0123456789abcdef", "count": 0, "title": "t"}]}',
+     'b.json::$.findings[0].count: 0 is less than the minimum of 1'),
+    ('{"version": 1', 'b.json:1:14: not valid JSON: '),
+])
+def test_a_broken_baseline_is_named_with_the_place(text: str, problem: str) -> None:
+    with pytest.raises(GateError) as e:
+        baseline.parse(text, 'b.json')
+    assert str(e.value).startswith(problem)
+
+
+def _report(repo: Repo, *lines: int) -> None:
+    repo.write('.reviews/bandit.json', json.dumps({
+        'version': 1, 'reviewer': {'name': 'bandit', 'kind': 'tool'},
+        'findings': [{'title': 'os.system', 'severity': 'high', 'rule': 'B605',
+                      'location': {'path': 'app.py', 'start_line': n}} for n in lines]}))
+
+
+def test_baseline_write_then_check_tells_new_from_old_and_sarif_says_so(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(repo.root)
+    repo.write('app.py', CODE)
+    repo.write('.findings-gate.yaml', 'version: 1\nrules:\n'
+                                      '  - {name: old-ones-warn, baseline: unchanged, action: warn}\n'
+                                      '  - {name: block-high, severity: high, action: block}\n')
+    _report(repo, 5)
+    repo.commit('base')
+    assert main(['baseline', 'write']) == 0
+    assert capsys.readouterr().out.startswith('.findings-gate/baseline.json: 1 finding(s) with 1 signature(s)')
+    written = json.loads((repo.root / '.findings-gate/baseline.json').read_text())
+    assert schema.problems('baseline', written) == []
+    repo.commit('the baseline')
+    # the code moves down two lines and the same call is made again
+    repo.write('app.py', '"""Jobs."""\n\n' + CODE + '\n\ndef again(cmd):\n    os.system(cmd)\n')
+    _report(repo, 7, 11)
+    repo.git('add', '-A')
+    assert main(['check', '--format', 'json']) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert schema.problems('decision', document) == []
+    assert [(f['lines']['start'], f['baseline'], f['rule']) for f in document['findings']] == [
+        (7, 'unchanged', 'old-ones-warn'), (11, 'new', 'block-high')]
+    assert main(['check', '--format', 'sarif']) == 1
+    log = json.loads(capsys.readouterr().out)
+    assert schema_problems(log) == []
+    states = {r['locations'][0]['physicalLocation']['region']['startLine']: r['baselineState']
+              for r in log['runs'][0]['results']}
+    assert states == {7: 'unchanged', 11: 'new'}
+    # both calls fixed: the baselined finding is absent
+    repo.write('app.py', 'def run(cmd):\n    return cmd\n')
+    _report(repo)
+    repo.git('add', '-A')
+    assert main(['check', '--format', 'sarif']) == 0
+    [absent] = json.loads(capsys.readouterr().out)['runs'][0]['results']
+    assert (absent['baselineState'], absent['ruleId'], absent['level']) == ('absent', 'B605', 'none')
+    assert main(['check']) == 0
+    assert '-- 1 in the baseline, no longer found (absent)\napp.py: os.system [B605]\n' in capsys.readouterr().out
+
+
+def test_a_sarif_log_with_absent_results_is_valid(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    from findings_gate import gate
+
+    monkeypatch.chdir(repo.root)
+    repo.write('app.py', CODE)
+    repo.write('.findings-gate/baseline.json', json.dumps({'version': 1, 'findings': [
+        {'signature': '0123456789abcdef', 'count': 1, 'title': 'gone', 'path': 'app.py', 'rule': 'B1'},
+        {'signature': 'fedcba9876543210', 'count': 3, 'title': 'no path'}]}))
+    repo.commit('base')
+    decision = gate.run(gate.Target())
+    assert [a.number for a in decision.absent] == [1, 3]
+    assert schema_problems(sarif.document(decision)) == []

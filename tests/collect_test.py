@@ -43,7 +43,7 @@ findings:
             location=Location('a.py', 3, 4, 2, 9, 'f', 'old'),
             related=(Location('b.py', 1),), suggestion='s', fingerprint='fp', source=(10, 12),
         ),),
-        complete=False, verdict='findings', revision='abc123',
+        complete=False, verdict='findings', revision='abc123', base='def456', files=('a.py',),
     )
 
 

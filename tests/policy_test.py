@@ -54,9 +54,9 @@ def test_first_match_wins_and_default_applies() -> None:
         '  - {name: one, severity: high, action: block}\n'
         '  - {name: two, action: warn, placement: added}\n'
         'default: ignore\n', 'p.yaml')
-    assert policy.decide_finding(placed('critical'), rules)[1:] == ('block', 'one')
-    assert policy.decide_finding(placed('low'), rules)[1:] == ('warn', 'two')
-    assert policy.decide_finding(placed('low', 'file'), rules)[1:] == ('ignore', 'default')
+    assert policy.decide_finding(placed('critical'), rules)[1:3] == ('block', 'one')
+    assert policy.decide_finding(placed('low'), rules)[1:3] == ('warn', 'two')
+    assert policy.decide_finding(placed('low', 'file'), rules)[1:3] == ('ignore', 'default')
 
 
 def test_omitted_keys_take_the_default_policys_values() -> None:
@@ -131,11 +131,11 @@ def test_explain_says_why_each_earlier_rule_did_not_match() -> None:
         '  - {name: injection, cwe: CWE-74, action: block}\n'
         '  - {name: sure-ones, confidence: high, severity: high, action: block}\n'
         '  - {name: the-rest, placement: [added, file], action: warn}\n', 'p.yaml')
-    assert policy.explain(placed('medium', cwe=('CWE-79',), confidence='low'), loaded) == [
+    assert policy.explain(policy.decide_finding(placed('medium', cwe=('CWE-79',), confidence='low'), loaded), loaded) == [
         ('humans', 'block', 'reviewer_kind is llm, not human'),
         ('injection', 'block', None),
     ]
-    assert policy.explain(placed('high', placement='untouched', confidence='medium'), loaded) == [
+    assert policy.explain(policy.decide_finding(placed('high', placement='untouched', confidence='medium'), loaded), loaded) == [
         ('humans', 'block', 'reviewer_kind is llm, not human'),
         ('injection', 'block', 'cwe is none, not CWE-74 or a descendant'),
         ('sure-ones', 'block', 'confidence is medium, below high'),

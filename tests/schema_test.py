@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 from findings_gate import schema
 
 ROOT = Path(__file__).parent.parent
-NAMES = ('report', 'policy', 'decision')
+NAMES = ('report', 'policy', 'decision', 'waivers', 'baseline')
 
 
 @pytest.mark.parametrize('name', NAMES)
@@ -51,3 +51,12 @@ def test_the_wheel_ships_the_schemas_inside_the_package(tmp_path: Path) -> None:
     for name in NAMES:
         assert f'findings_gate/schemas/{name}.schema.json' in names
     assert 'findings_gate/cli.py' in names
+
+
+def test_every_condition_is_in_the_decision_schema_and_has_a_policy_key() -> None:
+    from findings_gate.model import CONDITIONS
+
+    decision = json.loads((ROOT / 'schemas' / 'decision.schema.json').read_text())
+    assert decision['properties']['conditions']['items']['properties']['kind']['enum'] == list(CONDITIONS)
+    keys = json.loads((ROOT / 'schemas' / 'policy.schema.json').read_text())['properties']
+    assert set(CONDITIONS) <= set(keys)

@@ -22,6 +22,7 @@ class Source(NamedTuple):
     origin: str  # how the user will recognise it: a path, `-`, or a git note
     data: bytes
     problem: str | None = None  # why it could not be read
+    in_tree: bool = False  # a file of the gated change's own tree
 
 
 def _files_in(directory: Path) -> list[Path]:
@@ -79,7 +80,7 @@ def from_arguments(patterns: Iterable[str], stdin: BinaryIO | None = None) -> li
 
 def from_locations(locations: Iterable[str], root: Path) -> list[Source]:
     """The reports kept in the repository where the policy says (a missing place is fine)."""
-    return [_read(p) for pattern in locations for p in _expand(pattern, root)]
+    return [_read(p)._replace(in_tree=True) for pattern in locations for p in _expand(pattern, root)]
 
 
 def in_tree(locations: Iterable[str], paths: Iterable[str]) -> list[str]:
@@ -163,6 +164,8 @@ def to_report(document: dict[str, Any], origin: str) -> Report:
         complete=document.get('complete', True),
         verdict=document.get('verdict', 'findings'),
         revision=change.get('revision'),
+        base=change.get('base'),
+        files=tuple(change['files']) if 'files' in change else None,
     )
 
 

@@ -5,11 +5,11 @@ import functools
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
-from findings_gate import collect, diff, git, ground, locate, policy
+from findings_gate import baseline, collect, diff, fresh, git, ground, locate, policy, waivers
 from findings_gate.errors import GateError
-from findings_gate.model import Change, Decision, Report
+from findings_gate.model import Absent, Change, Condition, Decision, InvalidReport, Report, Waiver
 
 if TYPE_CHECKING:
     import git as gitpython
@@ -29,15 +29,18 @@ class Read(NamedTuple):
     change: Change
     commits: list[str]  # the change's commits, whose notes hold reports
     tree: str | None  # the revision whose files exist; None: the index
+    base: str | None = None  # the commit the change starts from; None: none (a new history, a saved diff)
+    text: str = ''  # the diff
 
 
-def _read_diff_file(name: str, stdin: BinaryIO | None) -> Change:
+def _read_diff_file(name: str, stdin: BinaryIO | None) -> Read:
     try:
         data = (stdin or sys.stdin.buffer).read() if name == '-' else Path(name).read_bytes()
     except OSError as e:
         raise GateError(f'--diff-file {name}: cannot read: {e.strerror}') from None
+    text = data.decode('utf-8', 'surrogateescape')
     try:
-        return diff.parse_diff(data.decode('utf-8', 'surrogateescape'), name)
+        return Read(diff.parse_diff(text, name), [], None, None, text)
     except GateError as e:
         raise GateError(f'{name}:{e}') from None
 
@@ -55,13 +58,21 @@ def _range(repo: gitpython.Repo, start: str, end: str, *, three_dot: bool, stric
         base = other
     text = git.diff_range(repo, base, head)
     return Read(diff.parse_diff(text, f'{base[:12]}...{head[:12]}'),
-                git.commits(repo, base, head), head)
+                git.commits(repo, base, head), head, base, text)
+
+
+def _head(repo: gitpython.Repo) -> str | None:
+    """The commit HEAD names; None before the first commit."""
+    try:
+        return git.resolve(repo, 'HEAD')
+    except GateError:
+        return None
 
 
 def read_change(repo: gitpython.Repo | None, target: Target, environ: dict[str, str],
                 stdin: BinaryIO | None) -> Read:
     if target.diff_file is not None:
-        return Read(_read_diff_file(target.diff_file, stdin), [], None)
+        return _read_diff_file(target.diff_file, stdin)
     assert repo is not None
     if target.base is not None:
         return _range(repo, target.base, target.head or 'HEAD', three_dot=True, strict=True)
@@ -73,8 +84,63 @@ def read_change(repo: gitpython.Repo | None, target: Target, environ: dict[str, 
         head = git.resolve(repo, environ.get('PRE_COMMIT_LOCAL_BRANCH') or 'HEAD')
         text = git.diff_range(repo, git.empty_tree(repo), head)
         return Read(diff.parse_diff(text, f'everything up to {head[:12]}'),
-                    git.commits(repo, None, head), head)
-    return Read(diff.parse_diff(git.diff_staged(repo), 'staged changes'), [], None)
+                    git.commits(repo, None, head), head, None, text)
+    text = git.diff_staged(repo)
+    return Read(diff.parse_diff(text, 'staged changes'), [], None, _head(repo), text)
+
+
+class Config(NamedTuple):
+    """What the maintainers configured: the policy, the waivers, the baseline."""
+    policy: policy.Policy
+    waivers: tuple[Waiver, ...] = ()
+    baseline: dict[str, dict[str, object]] | None = None
+    baseline_origin: str | None = None
+    edited: tuple[Condition, ...] = ()  # the configuration files the change edits
+
+
+def _config(repo: gitpython.Repo | None, root: Path | None, read: Read, policy_file: str | None,
+            trusted: str) -> Config:
+    """The configuration from the work tree, or (`trusted` base) from the change's base commit.
+
+    With no base commit (a new history, a first commit) the base has no
+    configuration: the default policy applies, with no waivers and no baseline.
+    """
+    if root is None or repo is None:
+        return Config(policy.load(policy_file, None))
+    base_files = functools.cache(lambda: git.tracked_files(repo, read.base) if read.base else frozenset())
+
+    def fetch(path: str, what: str) -> tuple[str, str] | None:
+        """(text, origin) of a repository-relative file, None when there is none."""
+        if trusted == 'base':
+            if path not in base_files():
+                return None
+            assert read.base is not None
+            origin = f'{read.base[:12]}:{path}'
+            try:
+                return git.blob(repo, read.base, path).decode('utf-8'), origin
+            except UnicodeDecodeError:
+                raise GateError(f'{origin}: cannot read {what}: not UTF-8 text') from None
+        place = root / path
+        return (policy.read(str(place), what), collect.display(place)) if place.is_file() else None
+
+    if policy_file is not None:
+        rules = policy.load(policy_file, None)
+    else:
+        written = next((f for n in policy.FILENAMES if (f := fetch(n, 'the policy'))), None)
+        rules = policy.parse(*written) if written else policy.parse(policy.DEFAULT, 'the default policy')
+    written = fetch(rules.waivers, 'the waivers')
+    granted = waivers.parse(*written) if written else ()
+    written = fetch(rules.baseline, 'the baseline')
+    entries = baseline.parse(*written) if written else None
+    config_files = {*policy.FILENAMES, rules.waivers, rules.baseline}
+    applies = ("the base commit's copy applies (--trusted-config base)" if trusted == 'base' else
+               "the edited copy applies; in CI the base commit's does (--trusted-config base)")
+    edited = tuple(
+        Condition('config_changed', f.path, rules.config_changed,
+                  f"the change edits the gate's configuration; {applies}")
+        for f in read.change.files if config_files & {f.path, f.old_path}
+    )
+    return Config(rules, granted, entries, written[1] if written else None, edited)
 
 
 def _code(repo: gitpython.Repo, tree: str | None,
@@ -98,11 +164,48 @@ def _code(repo: gitpython.Repo, tree: str | None,
 def _from_tree(repo: gitpython.Repo, tree: str, locations: Sequence[str],
                files: frozenset[str]) -> list[collect.Source]:
     """The reports a commit holds where the policy says, as `commit:path`."""
-    return [collect.Source(f'{tree[:12]}:{path}', git.blob(repo, tree, path))
+    return [collect.Source(f'{tree[:12]}:{path}', git.blob(repo, tree, path), in_tree=True)
             for path in collect.in_tree(locations, files)]
 
 
-def run(
+def _in_tree(source: collect.Source, root: Path, files: frozenset[str]) -> collect.Source:
+    """A report named with --report that the change's own tree holds is one of its files."""
+    if source.origin == '-':
+        return source
+    try:
+        path = (Path.cwd() / source.origin).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return source  # outside the repository
+    return source._replace(in_tree=path in files)
+
+
+def _history(repo: gitpython.Repo) -> fresh.History:
+    def resolve(revision: str) -> str | None:
+        try:
+            return git.resolve(repo, revision)
+        except GateError:
+            return None
+
+    return fresh.History(
+        resolve, lambda a, b: git.merge_base(repo, a, b),
+        lambda a, b: git.diff_range(repo, a, b) if b else git.diff_to_index(repo, a),
+    )
+
+
+def _prepare(report: Report, source: collect.Source, rules: policy.Policy, root: Path | None) -> Report:
+    """Trust and coverage: whether the report may satisfy a requirement, and for which files."""
+    files = None
+    if report.files is not None:
+        files = tuple(p for p in (ground.normalise(f, str(root) if root else None)[0] for f in report.files) if p)
+    return report._replace(files=files, advisory=source.in_tree and rules.in_tree_reports == 'advisory')
+
+
+def run(target: Target, **options: Any) -> Decision:
+    """Gate one change: the whole data flow, from git and files to a Decision."""
+    return gate(target, **options)[0]
+
+
+def gate(
         target: Target,
         *,
         reports: Sequence[str] = (),
@@ -113,8 +216,9 @@ def run(
         report_format: str | None = None,
         environ: dict[str, str] | None = None,
         stdin: BinaryIO | None = None,
-) -> Decision:
-    """Gate one change: the whole data flow, from git and files to a Decision."""
+        trusted_config: str = 'tree',
+) -> tuple[Decision, policy.Policy]:
+    """The decision on one change, and the policy that made it."""
     if target.diff_file is not None:
         try:
             repo = git.open_repo()
@@ -123,27 +227,52 @@ def run(
     else:
         repo = git.open_repo()
     root = git.root(repo) if repo else None
-    rules = policy.load(policy_file, root)
+    if trusted_config == 'base' and target.diff_file is not None:
+        raise GateError('--trusted-config base needs the base commit, which a saved diff does not name; '
+                        'gate a range (--base) or pass --trusted-config tree')
     read = read_change(repo, target, environ or {}, stdin)
+    config = _config(repo, root, read, policy_file, trusted_config)
+    rules = config.policy
     files = functools.cache(lambda: git.tracked_files(repo, read.tree) if repo else frozenset())
     code = _code(repo, read.tree, files) if repo else None
     sources = collect.from_arguments(reports, stdin)
+    if root is not None:
+        sources = [_in_tree(s, root, files()) for s in sources]
     if repo is not None and read.tree is not None:  # a range: its head holds the reports
         sources += _from_tree(repo, read.tree, rules.reports, files())
     elif root is not None:  # staged: the work tree does
         sources += collect.from_locations(rules.reports, root)
     if repo is not None and notes and read.commits:
         sources += collect.from_notes(git.notes(repo, read.commits, notes_ref))
-    found = [collect.read(s, report_format) for s in collect.unique(sources)]
+    found: list[Report | InvalidReport] = []
+    current = functools.cache(lambda: fresh.patches(read.text))
+    for source in collect.unique(sources):
+        report = collect.read(source, report_format)
+        if isinstance(report, Report):
+            report = _prepare(report, source, rules, root)
+            if repo is not None and target.diff_file is None:
+                report = fresh.check(report, read.change, current(), history=_history(repo),
+                                     base=read.base, head=read.tree, root=str(root))
+        found.append(report)
     valid = [r for r in found if isinstance(r, Report)]
     placed = locate.place(
         valid, read.change, root=str(root) if root else None, code=code,
         context=rules.context_lines if context is None else context,
     )
     texts = {}
-    if code is not None:  # for outputs that quote or hash the lines (SARIF)
+    if code is not None:  # for outputs that quote or hash the lines (SARIF, signatures)
         for path in {p.path for p in placed if p.path and p.placement != 'unlocated'}:
             text = code.read(path)
             if text is not None:
                 texts[path] = text
-    return policy.decide(placed, found, read.change, rules, texts)
+    placed = baseline.sign(placed, texts)
+    absent: list[Absent] = []
+    if config.baseline is not None:
+        placed, absent = baseline.compare(placed, config.baseline)
+    applied, about_waivers = waivers.apply(config.waivers, placed, rules, waivers.today())
+    decision = policy.decide(
+        placed, found, read.change, rules, texts, waivers=applied,
+        more=(*config.edited, *about_waivers), absent=absent, baseline=config.baseline_origin,
+        granted=config.waivers,
+    )
+    return decision, rules

@@ -8,6 +8,12 @@ SEVERITIES = ('critical', 'high', 'medium', 'low', 'info')
 # placements, from the closest to the change to the farthest
 PLACEMENTS = ('added', 'context', 'symbol', 'deleted', 'file', 'untouched', 'unlocated')
 
+# what the gate reports beside findings; each is a policy key naming its action
+CONDITIONS = (
+    'invalid_report', 'incomplete_report', 'no_reports', 'require', 'config_changed',
+    'expired_waiver', 'waiver_over_limit', 'unused_waiver',
+)
+
 Run = tuple[int, int]  # an inclusive range of line numbers, start <= end
 
 
@@ -44,6 +50,7 @@ class Finding(NamedTuple):
     source: Run | None = None  # lines of the original report text it was read from
     fingerprints: tuple[tuple[str, str], ...] = ()  # named ones kept from a tool (SARIF)
     suppression: tuple[str, str | None] | None = None  # (kind, justification) when suppressed
+    stale: str | None = None  # why the review's claim no longer holds at the gated revision
 
 
 class Report(NamedTuple):
@@ -52,7 +59,11 @@ class Report(NamedTuple):
     findings: tuple[Finding, ...]
     complete: bool = True
     verdict: str = 'findings'
-    revision: str | None = None
+    revision: str | None = None  # the commit that was reviewed
+    base: str | None = None  # the commit the reviewed change started from
+    files: tuple[str, ...] | None = None  # the files the review covered; None: all of the change
+    advisory: bool = False  # read from the change's own tree while the policy trusts no such report
+    stale_files: frozenset[str] = frozenset()  # changed files whose diff is not the one reviewed
 
 
 class InvalidReport(NamedTuple):
@@ -92,19 +103,45 @@ class Placed(NamedTuple):
     reason: str | None = None  # why a finding is unlocated
     lines: Run | None = None  # the lines it was placed on (the symbol's, when the review gave none)
     grounding: Grounding = Grounding('grounded')
+    signature: str = ''  # line-free: rule or CWE, path, symbol, the flagged lines' text (baseline.py)
+    baseline: str | None = None  # new or unchanged; None when there is no baseline
+
+
+class Waiver(NamedTuple):
+    origin: str  # `file#n`
+    reason: str
+    owner: str
+    expires: str  # an ISO date
+    fingerprint: str | None = None
+    rule: str | None = None
+    cwe: str | None = None
+    paths: tuple[str, ...] = ()
+    symbol: str | None = None
+    created: str | None = None
 
 
 class Decided(NamedTuple):
     placed: Placed
     action: str
-    rule: str  # the name of the rule that decided, or 'default'
+    rule: str  # the name of the rule that decided, 'default', or why no rule was tried
+    waiver: Waiver | None = None  # the waiver that applies to it
+
+
+class Absent(NamedTuple):
+    """Baselined findings that no report gives any more."""
+    signature: str
+    number: int  # how many of them the baseline has and this run does not
+    title: str
+    path: str | None
+    rule: str | None
 
 
 class Condition(NamedTuple):
-    kind: str  # invalid_report, incomplete_report, no_reports
+    kind: str  # one of CONDITIONS
     origin: str | None
     action: str
     message: str
+    paths: tuple[str, ...] = ()  # the files it is about (the uncovered ones of a `require`)
 
 
 class Decision(NamedTuple):
@@ -115,3 +152,6 @@ class Decision(NamedTuple):
     change: Change
     policy: str  # where the policy was read from
     texts: Mapping[str, str] = {}  # the gated revision's text of each file a finding is placed in
+    absent: tuple[Absent, ...] = ()  # baselined findings not found in this run
+    baseline: str | None = None  # where the baseline was read from
+    waivers: tuple[Waiver, ...] = ()  # every waiver granted, used or not

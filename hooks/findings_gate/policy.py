@@ -6,11 +6,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from findings_gate import rules, schema
+from findings_gate import require, rules, schema
 from findings_gate.collect import display
 from findings_gate.errors import GateError
 from findings_gate.model import (
-    Condition, Decided, Decision, Change, InvalidReport, Placed, Report,
+    Absent, Condition, Decided, Decision, Change, InvalidReport, Placed, Report, Waiver,
 )
 
 FILENAMES = ('.findings-gate.yaml', '.findings-gate.yml')
@@ -41,6 +41,17 @@ invalid_report: block
 incomplete_report: warn
 no_reports: ignore
 suppressed: ignore
+stale: warn
+require: []
+trust:
+  in_tree_reports: trusted
+config_changed: warn
+waivers: .findings-gate/waivers.yaml
+waiver_max_days: {}
+expired_waiver: warn
+waiver_over_limit: warn
+unused_waiver: ignore
+baseline: .findings-gate/baseline.json
 '''
 
 
@@ -54,6 +65,16 @@ class Policy(NamedTuple):
     suppressed: str  # the action for findings a tool reports as suppressed
     reports: tuple[str, ...]
     context_lines: int
+    stale: str  # the action for findings whose lines changed after the review
+    requirements: tuple[require.Requirement, ...]
+    in_tree_reports: str  # trusted, or advisory: they satisfy no requirement
+    config_changed: str
+    waivers: str  # the waivers file, repository-relative
+    waiver_max_days: Mapping[str, int]
+    expired_waiver: str
+    waiver_over_limit: str
+    unused_waiver: str
+    baseline: str  # the baseline file, repository-relative
 
 
 def problems(document: object, origin: str) -> list[str]:
@@ -61,13 +82,14 @@ def problems(document: object, origin: str) -> list[str]:
     found = [f'{origin}::{where}: {what}' for where, what in schema.problems('policy', document)]
     if found:
         return found
-    seen: dict[str, int] = {}
     assert isinstance(document, dict)
-    for i, rule in enumerate(document.get('rules', ())):
-        if rule['name'] in seen:
-            found.append(f'{origin}::$.rules[{i}].name: {rule["name"]!r} is already the name of '
-                         f'rules[{seen[rule["name"]]}]; give each rule its own name')
-        seen.setdefault(rule['name'], i)
+    for key, what in (('rules', 'rule'), ('require', 'requirement')):
+        seen: dict[str, int] = {}
+        for i, entry in enumerate(document.get(key, ())):
+            if entry['name'] in seen:
+                found.append(f'{origin}::$.{key}[{i}].name: {entry["name"]!r} is already the name of '
+                             f'{key}[{seen[entry["name"]]}]; give each {what} its own name')
+            seen.setdefault(entry['name'], i)
     return found
 
 
@@ -103,7 +125,27 @@ def parse(text: str, origin: str) -> Policy:
         suppressed=get('suppressed'),
         reports=tuple(get('reports')),
         context_lines=get('context_lines'),
+        stale=get('stale'),
+        requirements=tuple(require.compile_requirement(r) for r in get('require')),
+        in_tree_reports={**defaults['trust'], **get('trust')}['in_tree_reports'],
+        config_changed=get('config_changed'),
+        waivers=get('waivers'),
+        waiver_max_days=get('waiver_max_days'),
+        expired_waiver=get('expired_waiver'),
+        waiver_over_limit=get('waiver_over_limit'),
+        unused_waiver=get('unused_waiver'),
+        baseline=get('baseline'),
     )
+
+
+def read(path: str, what: str) -> str:
+    """A configuration file's text (the policy, the waivers, the baseline), or a GateError saying why not."""
+    try:
+        with open(path, encoding='utf-8') as f:
+            return f.read()
+    except (OSError, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) else 'not UTF-8 text'
+        raise GateError(f'{display(path)}: cannot read {what}: {reason}') from None
 
 
 def load(path: str | None, root: Path | None) -> Policy:
@@ -112,30 +154,38 @@ def load(path: str | None, root: Path | None) -> Policy:
         path = next((str(root / n) for n in FILENAMES if (root / n).is_file()), None)
     if path is None:
         return parse(DEFAULT, 'the default policy')
-    origin = display(path)
-    try:
-        with open(path, encoding='utf-8') as f:
-            text = f.read()
-    except (OSError, UnicodeDecodeError) as e:
-        reason = e.strerror if isinstance(e, OSError) else 'not UTF-8 text'
-        raise GateError(f'{origin}: cannot read the policy: {reason}') from None
-    return parse(text, origin)
+    return parse(read(path, 'the policy'), display(path))
 
 
-def decide_finding(placed: Placed, policy: Policy) -> Decided:
+def _before_rules(placed: Placed, waiver: Waiver | None, policy: Policy) -> tuple[str, str] | None:
+    """(action, why) when the finding is decided before any rule is tried."""
     if placed.finding.suppression is not None:
-        return Decided(placed, policy.suppressed, 'suppressed')
+        return policy.suppressed, 'suppressed'
+    if waiver is not None:
+        return 'ignore', 'waived'
+    if placed.finding.stale is not None:
+        return policy.stale, 'stale'
+    return None
+
+
+def decide_finding(placed: Placed, policy: Policy, waiver: Waiver | None = None) -> Decided:
+    early = _before_rules(placed, waiver, policy)
+    if early is not None:
+        return Decided(placed, *early, waiver=waiver)
     for rule in policy.rules:
         if rules.matches(rule, placed):
             return Decided(placed, rule.action, rule.name)
     return Decided(placed, policy.default, 'default')
 
 
-def explain(placed: Placed, policy: Policy) -> list[tuple[str, str, str | None]]:
+def explain(decided: Decided, policy: Policy) -> list[tuple[str, str, str | None]]:
     """(rule, action, why it did not match) for each rule tried, up to the one that decided."""
+    early = _before_rules(decided.placed, decided.waiver, policy)
+    if early is not None:
+        return [(early[1], early[0], None)]
     tried = []
     for rule in policy.rules:
-        why = rules.why_not(rule, placed) if placed.finding.suppression is None else 'suppressed'
+        why = rules.why_not(rule, decided.placed)
         tried.append((rule.name, rule.action, why))
         if why is None:
             return tried
@@ -177,14 +227,22 @@ def verdict(actions: Iterable[str]) -> str:
 
 
 def decide(
-        placed: Iterable[Placed],
+        placed: Sequence[Placed],
         reports: Sequence[Report | InvalidReport],
         change: Change,
         policy: Policy,
         texts: Mapping[str, str] | None = None,
+        *,
+        waivers: Sequence[Waiver | None] = (),
+        more: Sequence[Condition] = (),
+        absent: Sequence[Absent] = (),
+        baseline: str | None = None,
+        granted: Sequence[Waiver] = (),
 ) -> Decision:
-    decided = tuple(decide_finding(p, policy) for p in placed)
-    found = tuple(conditions(reports, policy))
+    """`waivers`: the waiver of each placed finding, if any; `more`: conditions found elsewhere."""
+    waivers = waivers or [None] * len(placed)
+    decided = tuple(decide_finding(p, policy, w) for p, w in zip(placed, waivers))
+    found = (*conditions(reports, policy), *require.unmet(policy.requirements, change, reports), *more)
     return Decision(
         verdict=verdict([d.action for d in decided] + [c.action for c in found]),
         findings=decided,
@@ -193,4 +251,7 @@ def decide(
         change=change,
         policy=policy.origin,
         texts=texts or {},
+        absent=tuple(absent),
+        baseline=baseline,
+        waivers=tuple(granted),
     )

@@ -83,6 +83,7 @@ VALUES: dict[str, Callable[[Placed], Any]] = {
     'reviewer_kind': lambda p: p.report.reviewer.kind,
     'placement': lambda p: p.placement,
     'grounding': lambda p: p.grounding.status,
+    'baseline': lambda p: p.baseline or 'new',  # without a baseline, every finding is new
 }
 _SETS = {
     'category': _in(lambda p: p.finding.category),
@@ -90,6 +91,7 @@ _SETS = {
     'reviewer_kind': _in(lambda p: p.report.reviewer.kind),
     'placement': _in(lambda p: p.placement),
     'grounding': _in(lambda p: p.grounding.status),
+    'baseline': _in(VALUES['baseline']),
 }
 _LEAST = {
     'severity': _at_least(SEVERITIES, lambda p: p.finding.severity),

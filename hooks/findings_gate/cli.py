@@ -6,12 +6,14 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from findings_gate.errors import BLOCKED, INTERNAL, PASS, UNUSABLE, GateError
 
 if TYPE_CHECKING:
     from findings_gate.model import Decision
+    from findings_gate.policy import Policy
 
 VERSION = '0.1.0'
 RENDERERS = ('text', 'json', 'sarif', 'github', 'markdown', 'zuul', 'gerrit', 'gitlab', 'junit', 'rdjson')
@@ -28,8 +30,8 @@ def _use_color(choice: str, stream: TextIO) -> bool:
             and os.environ.get('TERM') != 'dumb')
 
 
-def _decide(args: argparse.Namespace) -> tuple[Decision, list[tuple[str, str | None]]]:
-    """Gate the change the arguments name; also the outputs asked for."""
+def _decide(args: argparse.Namespace) -> tuple[Decision, Policy, list[tuple[str, str | None]]]:
+    """Gate the change the arguments name: the decision, the policy that made it, the outputs asked for."""
     from findings_gate import gate
 
     sources = [name for name, given in (
@@ -59,20 +61,21 @@ def _decide(args: argparse.Namespace) -> tuple[Decision, list[tuple[str, str | N
         args.output = args.output or [f'{fmt}={path}' for fmt, path in found.outputs]
     args.format = args.format or 'text'
     outputs = _outputs(args)
-    decision = gate.run(
+    decision, rules = gate.gate(
         target,
         reports=args.report, policy_file=args.policy, context=args.context,
         notes=not args.no_notes, notes_ref=args.notes_ref, report_format=args.report_format,
         environ=environ, stdin=sys.stdin.buffer,
+        trusted_config=args.trusted_config or ('base' if args.ci else 'tree'),
     )
-    return decision, outputs
+    return decision, rules, outputs
 
 
 def _check(args: argparse.Namespace) -> int:
     from findings_gate import render
     from findings_gate.render import text
 
-    decision, outputs = _decide(args)
+    decision, _, outputs = _decide(args)
 
     for fmt, path in outputs:
         if fmt == 'text' and path is None:
@@ -119,18 +122,13 @@ def _emit(output: str) -> None:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from findings_gate import git, policy
+    from findings_gate import policy
     from findings_gate.render.text import LABELS, inert, line
 
-    decision, _ = _decide(args)
-    try:
-        root = git.root(git.open_repo())
-    except GateError:
-        root = None  # a saved diff outside a repository
-    rules = policy.load(args.policy, root)
+    decision, rules, _ = _decide(args)
     for decided in decision.findings:
         print(line(decided, color=False))
-        for name, action, why in policy.explain(decided.placed, rules):
+        for name, action, why in policy.explain(decided, rules):
             if why:
                 print(f'  - {inert(name)} ({action}): {inert(why)}')
             else:
@@ -200,29 +198,89 @@ def _attach(args: argparse.Namespace) -> int:
 
 
 def _policy_check(args: argparse.Namespace) -> int:
-    from findings_gate import policy
+    from findings_gate import baseline, policy, waivers
 
     files = args.files
     if not files:
         from findings_gate import git
 
         root = git.root(git.open_repo())
-        files = [str(root / n) for n in policy.FILENAMES if (root / n).is_file()]
+        from findings_gate.collect import display
+
+        files = [display(root / n) for n in policy.FILENAMES if (root / n).is_file()]
+        try:
+            rules = policy.load(files[0] if files else None, None)
+        except GateError:  # shown below; its waivers and baseline are where the default says
+            rules = policy.load(None, None)
+        files += [display(root / p) for p in (rules.waivers, rules.baseline) if (root / p).is_file()]
         if not files:
             print('no policy file (.findings-gate.yaml): the default policy applies')
             return PASS
     bad = 0
     for name in files:
+        # a waivers or baseline file is told by its name; anything else is a policy
+        kind = ('waivers' if Path(name).stem == 'waivers' else
+                'baseline' if Path(name).name == 'baseline.json' else 'policy')
         try:
-            loaded = policy.load(name, None)
+            if kind == 'waivers':
+                count = len(waivers.parse(policy.read(name, 'the waivers'), name))
+                print(f'{name}: valid waivers ({count})')
+            elif kind == 'baseline':
+                count = len(baseline.parse(policy.read(name, 'the baseline'), name))
+                print(f'{name}: valid baseline ({count} signatures)')
+            else:
+                loaded = policy.load(name, None)
+                print(f'{name}: valid policy')
+                for warning in policy.warnings(loaded):
+                    print(f'warning: {warning}')
         except GateError as e:
             bad += 1
             print(e)
-        else:
-            print(f'{name}: valid policy')
-            for warning in policy.warnings(loaded):
-                print(f'warning: {warning}')
     return BLOCKED if bad else PASS
+
+
+def _baseline_write(args: argparse.Namespace) -> int:
+    from findings_gate import baseline, collect, git
+
+    decision, rules, _ = _decide(args)
+    path = args.file or str(git.root(git.open_repo()) / rules.baseline)
+    _write(path, baseline.dump(decision.findings))
+    kinds = len({d.placed.signature for d in decision.findings})
+    print(f'{collect.display(path)}: {len(decision.findings)} finding(s) with {kinds} signature(s) recorded; '
+          f'commit it so that `check` tells new findings from these')
+    return PASS
+
+
+def _waivers(args: argparse.Namespace) -> int:
+    from findings_gate.render.text import inert
+
+    decision, _, _ = _decide(args)
+    states = {c.origin: c.kind for c in decision.conditions if 'waiver' in c.kind}
+    unused = 0
+    for waiver in decision.waivers:
+        state = states.get(waiver.origin)
+        unused += state == 'unused_waiver'
+        if args.unused and state != 'unused_waiver':
+            continue
+        count = sum(d.waiver == waiver for d in decision.findings)
+        shown = {'unused_waiver': 'unused', 'expired_waiver': 'expired',
+                 'waiver_over_limit': 'over the lifetime limit', None: f'waives {count} finding(s)'}[state]
+        print(f'{inert(waiver.origin)}: {shown}; owner {inert(waiver.owner)}, until {inert(waiver.expires)}: '
+              f'{inert(waiver.reason)}')
+    if not decision.waivers:
+        print('no waivers')
+    return BLOCKED if args.unused and unused else PASS
+
+
+def _init(args: argparse.Namespace) -> int:
+    from findings_gate import git, starter
+
+    root = git.root(git.open_repo())
+    written = starter.write(root, force=args.force)
+    for path in written:
+        print(f'wrote {path}')
+    print(f'\nAdd the hooks to .pre-commit-config.yaml:\n\n{starter.PRE_COMMIT}')
+    return PASS
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -251,6 +309,9 @@ def _gate_options(p: argparse.ArgumentParser) -> None:
     p.add_argument('--policy', metavar='FILE', help='default: .findings-gate.yaml')
     p.add_argument('--context', type=int, metavar='N',
                    help="lines around a change that count as 'context' (policy default 3)")
+    p.add_argument('--trusted-config', choices=('base', 'tree'),
+                   help='read the policy, waivers and baseline from the base commit, or from the '
+                        'work tree (default: base with --ci, else tree)')
 
 
 def parser() -> argparse.ArgumentParser:
@@ -296,9 +357,27 @@ def parser() -> argparse.ArgumentParser:
 
     pol = verbs.add_parser('policy', help='work with the policy file')
     pol_verbs = pol.add_subparsers(dest='policy_verb', required=True, metavar='VERB')
-    pol_check = pol_verbs.add_parser('check', help='validate policy files')
+    pol_check = pol_verbs.add_parser(
+        'check', help="validate policy files, waivers files and baselines (default: the repository's)")
     pol_check.add_argument('files', nargs='*', metavar='FILE')
     pol_check.set_defaults(run=_policy_check)
+
+    base = verbs.add_parser('baseline', help='record the findings a repository already has')
+    base_verbs = base.add_subparsers(dest='baseline_verb', required=True, metavar='VERB')
+    base_write = base_verbs.add_parser('write', help="record this run's findings by line-free signature")
+    _gate_options(base_write)
+    base_write.add_argument('--file', metavar='PATH', help="default: the policy's `baseline`")
+    base_write.set_defaults(run=_baseline_write, ci=False, format='text', output=[])
+
+    waivers = verbs.add_parser('waivers', help='list the waivers and what each waives in this run')
+    _gate_options(waivers)
+    waivers.add_argument('--unused', action='store_true',
+                         help='only those that matched no finding; exit 1 when there are any')
+    waivers.set_defaults(run=_waivers, ci=False, format='text', output=[])
+
+    init = verbs.add_parser('init', help='write a commented starter policy and print the pre-commit hooks')
+    init.add_argument('--force', action='store_true', help='overwrite an existing policy')
+    init.set_defaults(run=_init)
 
     demo = verbs.add_parser('demo', help='gate a sample change in a throwaway repository')
     demo.set_defaults(run=_demo)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from findings_gate.cli import VERSION, main
-from findings_gate.model import Decision, Finding, Location
+from findings_gate.model import Decided, Decision, Finding, Location
 from findings_gate.render import linehash, sarif
 from tests.conftest import Repo
 from tests.decisions import NASTY, findings, lines, scenario
@@ -110,7 +110,7 @@ def schema_problems(document: dict) -> list[str]:
     problems = [f'{e.json_path}: {e.message}' for e in validator.iter_errors(document)]
     for run in document['runs']:  # the OASIS schema's region rule, which this copy leaves out
         for result in run['results']:
-            region = result['locations'][0]['physicalLocation'].get('region')
+            region = result.get('locations', [{}])[0].get('physicalLocation', {}).get('region')
             if region is not None and not {'startLine', 'charOffset', 'byteOffset'} & set(region):
                 problems.append(f'a region without a start: {region}')
     return problems
@@ -148,6 +148,11 @@ def _by_title(run: dict, title: str) -> dict:
     return result
 
 
+def _decided(decision: Decision, title: str) -> Decided:
+    [found] = [d for d in decision.findings if d.placed.finding.title == title]
+    return found
+
+
 def test_results_are_placed_where_the_gate_placed_them(decision: Decision, repo: Repo) -> None:
     [run] = sarif.document(decision)['runs']
     sql = _by_title(run, 'SQL query built from user input')
@@ -157,7 +162,10 @@ def test_results_are_placed_where_the_gate_placed_them(decision: Decision, repo:
         'region': {'startLine': 9, 'endLine': 9, 'startColumn': 5, 'endColumn': 21},
     }
     staged = repo.git('show', ':app/users.py')
-    assert sql['partialFingerprints'] == {'primaryLocationLineHash': reference_hashes(staged)[8]}
+    assert sql['partialFingerprints'] == {
+        'primaryLocationLineHash': reference_hashes(staged)[8],
+        'findingsGateSignature/v1': _decided(decision, 'SQL query built from user input').placed.signature,
+    }
     assert sql['properties']['placement'] == 'added'
     assert sql['properties']['policyRule'] == 'block-severe-on-change'
     far = _by_title(run, 'far away')
@@ -172,13 +180,13 @@ def test_results_are_placed_where_the_gate_placed_them(decision: Decision, repo:
     past = _by_title(run, 'past the end')  # grounding dropped the line: the file, no region
     assert past['locations'][0]['physicalLocation'] == {
         'artifactLocation': {'uri': 'README.txt', 'uriBaseId': '%SRCROOT%'}}
-    assert 'partialFingerprints' not in past
+    assert 'primaryLocationLineHash' not in past['partialFingerprints']
     assert 'Grounding: ungrounded: line 50 is past the end of README.txt (2 lines)' in past['message']['text']
     removed = _by_title(run, 'removed lines')  # old-side lines: the file, no region
     assert removed['locations'][0]['physicalLocation'] == {
         'artifactLocation': {'uri': 'app/trimmed.py', 'uriBaseId': '%SRCROOT%'}}
     assert 'old side line 4' in removed['message']['text']
-    assert 'partialFingerprints' not in removed
+    assert 'primaryLocationLineHash' not in removed['partialFingerprints']
     odd = [r for r in run['results'] if r['properties']['placement'] == 'added' and r['ruleId'] != sql['ruleId']
            and 'suppressed' not in r['message']['text']]
     assert [r['locations'][0]['physicalLocation'] for r in odd] == [{

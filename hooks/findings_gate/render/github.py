@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from findings_gate.model import Condition, Decided, Decision, InvalidReport
 from findings_gate.render.ordering import order
-from findings_gate.render.plain import old_lines
+from findings_gate.render.plain import guards, old_lines
 from findings_gate.render.revision import old_side
 from findings_gate.render.text import HEADINGS, LABELS
 from findings_gate.render.text import render as render_text
@@ -104,6 +104,7 @@ def _finding(d: Decided) -> Annotation:
     reasons = [r for r in placed.grounding.reasons if r != placed.reason]
     if reasons:
         lines.append(f'{placed.grounding.status}: ' + '; '.join(reasons))
+    lines.extend(guards(d))
     title = f'{LABELS[d.action]} {d.rule}: {finding.title}'.rstrip()
     rank = order(d)
     return Annotation((rank[0], 1, *rank[1:]), COMMANDS[d.action], _cut('\n'.join(lines)),

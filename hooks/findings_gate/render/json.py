@@ -5,12 +5,12 @@ import json
 from typing import Any
 
 from findings_gate.model import (
-    PLACEMENTS, Decided, Decision, Finding, InvalidReport, Location, Report,
+    PLACEMENTS, Condition, Decided, Decision, Finding, InvalidReport, Location, Report, Waiver,
 )
 
 
 def _drop_empty(record: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in record.items() if v is not None and v != ()}
+    return {k: v for k, v in record.items() if v is not None and v != () and v != []}
 
 
 def _location(loc: Location) -> dict[str, Any]:
@@ -20,6 +20,7 @@ def _location(loc: Location) -> dict[str, Any]:
 def finding_document(finding: Finding) -> dict[str, Any]:
     """A finding as the native report writes it."""
     doc = _drop_empty(finding._asdict())
+    doc.pop('stale', None)  # the gate's, not the review's: beside the finding in a decision
     if finding.cwe:
         doc['cwe'] = list(finding.cwe)
     if finding.cwe_names:
@@ -49,9 +50,17 @@ def _decided(d: Decided) -> dict[str, Any]:
         'reason': placed.reason,
         'lines': {'start': placed.lines[0], 'end': placed.lines[1]} if placed.lines else None,
         'grounding': {'status': placed.grounding.status, 'reasons': list(placed.grounding.reasons)},
+        'signature': placed.signature or None,
+        'baseline': placed.baseline,
+        'stale': placed.finding.stale,
+        'waiver': _waiver(d.waiver) if d.waiver else None,
         'action': d.action,
         'rule': d.rule,
     })
+
+
+def _waiver(waiver: Waiver) -> dict[str, Any]:
+    return _drop_empty({**waiver._asdict(), 'paths': list(waiver.paths) or None})
 
 
 def _report(report: Report | InvalidReport) -> dict[str, Any]:
@@ -64,8 +73,15 @@ def _report(report: Report | InvalidReport) -> dict[str, Any]:
         'complete': report.complete,
         'verdict': report.verdict,
         'revision': report.revision,
+        'files': list(report.files) if report.files is not None else None,
+        'advisory': report.advisory or None,
+        'stale_files': sorted(report.stale_files),
         'findings': len(report.findings),
     })
+
+
+def _condition(condition: Condition) -> dict[str, Any]:
+    return _drop_empty({**condition._asdict(), 'paths': list(condition.paths)})
 
 
 def document(decision: Decision) -> dict[str, Any]:
@@ -83,7 +99,11 @@ def document(decision: Decision) -> dict[str, Any]:
         'policy': decision.policy,
         'reports': [_report(r) for r in decision.reports],
         'findings': [_decided(d) for d in decision.findings],
-        'conditions': [_drop_empty(c._asdict()) for c in decision.conditions],
+        'conditions': [_condition(c) for c in decision.conditions],
+        **({'baseline': {
+            'origin': decision.baseline,
+            'absent': [_drop_empty({**a._asdict(), 'number': None, 'count': a.number}) for a in decision.absent],
+        }} if decision.baseline is not None else {}),
         'summary': {
             'block': actions.count('block'),
             'warn': actions.count('warn'),

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from findings_gate.model import PLACEMENTS, Condition, Decided, Decision, InvalidReport
 from findings_gate.render.ordering import order
+from findings_gate.render.plain import guards
 from findings_gate.render.revision import old_side
 from findings_gate.render.text import HEADINGS, LABELS, inert
 
@@ -84,7 +85,7 @@ def location(d: Decided) -> str:
 
 def _grounding(d: Decided) -> str:
     grounding = d.placed.grounding
-    reasons = [r for r in grounding.reasons if r != d.placed.reason]
+    reasons = [r for r in grounding.reasons if r != d.placed.reason] + guards(d)
     if not reasons:
         return grounding.status
     return f'{grounding.status}: {cell("; ".join(reasons))}'

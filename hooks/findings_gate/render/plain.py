@@ -76,6 +76,17 @@ def _grounding(placed: Placed) -> str | None:
     return f'{placed.grounding.status}: ' + '; '.join(inert(r) for r in reasons)
 
 
+def guards(d: Decided) -> list[str]:
+    """What the gate knows beside the finding's claims: its lines changed since the review, a waiver (raw)."""
+    found = []
+    if d.placed.finding.stale:
+        found.append(f'stale: {d.placed.finding.stale}')
+    if d.waiver:
+        w = d.waiver
+        found.append(f'waived by {w.origin} until {w.expires} (owner {w.owner}): {w.reason}')
+    return found
+
+
 def summarise(d: Decided, *, located: bool = True) -> str:
     """One line: `BLOCK rule: title [reviewer] at path:line (placement) - grounding`."""
     placed = d.placed
@@ -86,6 +97,8 @@ def summarise(d: Decided, *, located: bool = True) -> str:
     grounding = _grounding(placed)
     if grounding:
         text += f'; {grounding}'
+    for guard in guards(d):
+        text += f'; {inert(guard)}'
     return text
 
 
@@ -113,6 +126,7 @@ def describe(d: Decided) -> str:
     if finding.suppression:
         kind, why = finding.suppression
         out.append(f'Suppressed ({inert(kind)})' + (f': {inert(why)}' if why else ''))
+    out.extend(inert(guard[:1].upper() + guard[1:]) for guard in guards(d))
     if finding.message:
         out += ['', paragraph(finding.message)]
     if finding.suggestion:

@@ -25,11 +25,11 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from findings_gate.model import SEVERITIES, Condition, Decided, Decision, Finding
+from findings_gate.model import SEVERITIES, Absent, Condition, Decided, Decision, Finding
 from findings_gate.render.linehash import hashes
 from findings_gate.render.markdown import escape
 from findings_gate.render.ordering import order
-from findings_gate.render.plain import old_lines
+from findings_gate.render.plain import guards, old_lines
 from findings_gate.render.revision import old_side
 from findings_gate.render.text import HEADINGS, LABELS
 
@@ -130,6 +130,7 @@ def _message(d: Decided) -> str:
     reasons = [r for r in grounding.reasons if r != placed.reason]
     if grounding.status != 'grounded' or reasons:
         parts.append(f'Grounding: {grounding.status}' + (': ' + '; '.join(reasons) if reasons else '.'))
+    parts.extend(guard[:1].upper() + guard[1:] for guard in guards(d))
     where = f'{placed.placement} ({HEADINGS[placed.placement]})'
     if placed.lines and old_side(d.placed):
         where += f', {old_lines(placed.lines)}'
@@ -188,15 +189,44 @@ def _result(d: Decided, rid: str, index: int, lines: dict[int, str], suppression
         fingerprints['findingFingerprint/v1'] = finding.fingerprint
     if region and region['startLine'] in lines:
         fingerprints['primaryLocationLineHash'] = lines[region['startLine']]
+    if placed.signature:
+        fingerprints['findingsGateSignature/v1'] = placed.signature
     if fingerprints:
         result['partialFingerprints'] = fingerprints
+    if placed.baseline:
+        result['baselineState'] = placed.baseline
     if suppressions:  # within a run, all results have suppressions or none do
-        result['suppressions'] = []
-        if d.rule == 'suppressed' and d.action == 'ignore' and finding.suppression:
-            kind, justification = finding.suppression
-            result['suppressions'] = [{'kind': kind, 'status': 'accepted',
-                                       **({'justification': justification} if justification else {})}]
+        result['suppressions'] = _suppressions(d)
     result['properties'] = _properties(d)
+    return result
+
+
+def _suppressions(d: Decided) -> list[dict[str, Any]]:
+    """A tool's own suppression, or a waiver (an external one), when it is what decided."""
+    finding = d.placed.finding
+    if d.rule == 'suppressed' and d.action == 'ignore' and finding.suppression:
+        kind, justification = finding.suppression
+        return [{'kind': kind, 'status': 'accepted', **({'justification': justification} if justification else {})}]
+    if d.waiver is not None:
+        waiver = d.waiver
+        return [{'kind': 'external', 'status': 'accepted', 'justification': _plain(
+            f'waived by {waiver.origin} until {waiver.expires} (owner {waiver.owner}): {waiver.reason}')}]
+    return []
+
+
+def _absent(absent: Absent, suppressions: bool) -> dict[str, Any]:
+    """A baselined finding no report gave this time (SARIF baselineState absent)."""
+    result: dict[str, Any] = {
+        'ruleId': absent.rule or 'baselined', 'level': 'none', 'baselineState': 'absent',
+        'message': {'text': _plain(absent.title)},
+        'partialFingerprints': {'findingsGateSignature/v1': absent.signature},
+        'properties': {'absentCount': absent.number},
+    }
+    if absent.path:
+        result['locations'] = [{'physicalLocation': {
+            'artifactLocation': {'uri': uri(absent.path), 'uriBaseId': '%SRCROOT%'}}}]
+    if suppressions:
+        result['suppressions'] = []
     return result
 
 
@@ -233,7 +263,7 @@ def document(decision: Decision) -> dict[str, Any]:
         groups.setdefault(rid, []).append(d.placed.finding)
     index = {rid: i for i, rid in enumerate(groups)}
     deleted = {f.path for f in decision.change.files if f.status == 'deleted'}
-    suppressions = any(d.rule == 'suppressed' and d.action == 'ignore' for d in decided)
+    suppressions = any(_suppressions(d) for d in decided)
     placed = [(rid, d) for rid, d in zip(ids, decided) if _placed_in_revision(d, deleted)]
     upto: dict[str, int] = {}
     for _, d in placed:
@@ -244,6 +274,7 @@ def document(decision: Decision) -> dict[str, Any]:
     lines = {path: hashes(decision.texts[path], last) for path, last in upto.items()}
     results = [_result(d, rid, index[rid], lines.get(d.placed.path or '', {}), suppressions)
                for rid, d in placed]
+    results += [_absent(a, suppressions) for a in decision.absent]
     notifications = [_notification(d, rid, index[rid]) for rid, d in zip(ids, decided)
                      if not _placed_in_revision(d, deleted)]
     notifications += [_condition(c) for c in decision.conditions]

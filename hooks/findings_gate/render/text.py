@@ -1,7 +1,7 @@
 """The decision for a person at a terminal: `path:line: BLOCK rule: title [reviewer]`."""
 from __future__ import annotations
 
-from findings_gate.model import PLACEMENTS, Condition, Decided, Decision, InvalidReport
+from findings_gate.model import PLACEMENTS, Condition, Decided, Decision, InvalidReport, Waiver
 
 LABELS = {'block': 'BLOCK', 'warn': 'WARN', 'ignore': 'NOTE'}
 _COLORS = {'block': '\033[1;31m', 'warn': '\033[33m', 'ignore': '\033[2m'}
@@ -58,11 +58,22 @@ def line(d: Decided, color: bool) -> str:
         text += f' ({inert(placed.reason)})'
     elif placed.placement == 'deleted':
         text += ' (old side)'
+    if placed.baseline == 'unchanged':
+        text += ' (baselined)'
     grounding = placed.grounding
     reasons = [r for r in grounding.reasons if r != placed.reason]
     if reasons:
         text += f'\n    {grounding.status}: ' + '; '.join(inert(r) for r in reasons)
+    if placed.finding.stale:
+        text += f'\n    stale: {inert(placed.finding.stale)}'
+    if d.waiver:
+        text += f'\n    {waived(d.waiver)}'
     return text
+
+
+def waived(waiver: Waiver) -> str:
+    return (f'waived by {inert(waiver.origin)} until {inert(waiver.expires)} '
+            f'(owner {inert(waiver.owner)}): {inert(waiver.reason)}')
 
 
 def _condition(c: Condition, color: bool) -> str:
@@ -83,9 +94,15 @@ def _summary(decision: Decision) -> str:
         reports += f' ({invalid} invalid)'
     word = {'block': 'BLOCKED', 'warn': 'passed with warnings', 'pass': 'passed'}[decision.verdict]
     found = f'{len(decision.findings)} finding{"s" * (len(decision.findings) != 1)}'
+    baseline = ''
+    if decision.baseline is not None:
+        states = [d.placed.baseline for d in decision.findings]
+        absent = sum(a.number for a in decision.absent)
+        baseline = (f'; baseline {inert(decision.baseline)}: {states.count("new")} new, '
+                    f'{states.count("unchanged")} unchanged, {absent} absent')
     return (f'findings-gate: {word}: {counts}; {found}'
             f'{f" ({placements})" if placements else ""} from {reports}'
-            f' on {inert(decision.change.description)}')
+            f' on {inert(decision.change.description)}{baseline}')
 
 
 def render(decision: Decision, *, color: bool = False) -> str:
@@ -100,11 +117,16 @@ def render(decision: Decision, *, color: bool = False) -> str:
         ))
         out.append(f'-- {len(group)} {HEADINGS[placement]} ({placement})')
         out.extend(line(d, color) for d in group)
+    if decision.absent:
+        out.append(f'-- {sum(a.number for a in decision.absent)} in the baseline, no longer found (absent)')
+        out.extend(f'{inert(a.path or "(no path)")}: {inert(a.title)}{f" [{inert(a.rule)}]" if a.rule else ""}'
+                   f'{f" x{a.number}" if a.number > 1 else ""}' for a in decision.absent)
     if decision.conditions:
-        out.append(f'-- {len(decision.conditions)} about the reports')
+        out.append(f'-- {len(decision.conditions)} about the reports and the configuration')
         problems = {r.origin: r.problems for r in decision.reports if isinstance(r, InvalidReport)}
         for c in decision.conditions:
             out.append(_condition(c, color))
-            out.extend(f'  {inert(p)}' for p in problems.get(c.origin or '', ()))
+            out.extend(f'  {inert(p)}' for p in problems.get(c.origin or '', ()) if c.kind == 'invalid_report')
+            out.extend(f'  {inert(p)}' for p in c.paths)
     out.append(_summary(decision))
     return '\n'.join(out) + '\n'

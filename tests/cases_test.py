@@ -3,9 +3,11 @@
 case.yaml holds `base` (files of the first commit), `change` (files written,
 or removed when null), `commit` (true: the change is committed on a branch
 `change`; false: it is staged), optional `notes` (reports attached with
-`findings-gate attach`), optional `cwd`, optional `bug` (a function of the
-package replaced by one that raises, to pin exit 3), and `args` (the command
-line). A traceback is kept as its first and last lines: the rest names lines
+`findings-gate attach`), optional `later` (files written and committed on top
+of the change, with `@CHANGE@` standing for the change's commit: a review of an
+earlier revision), optional `today` (the date waivers are checked against),
+optional `cwd`, optional `bug` (a function of the package replaced by one that
+raises, to pin exit 3), and `args` (the command line). A traceback is kept as its first and last lines: the rest names lines
 of the source.
 `pytest --update-golden` rewrites expected.txt from this run, on purpose only.
 """
@@ -42,15 +44,22 @@ def run_case(case: dict, repo: Repo, capsys: pytest.CaptureFixture[str]) -> str:
         repo.git('checkout', '-q', '-b', 'change')
     _write_files(repo, case.get('change', {}))
     repo.git('add', '-A')
+    change = ''
     if case.get('commit'):
-        repo.commit('the change')
+        change = repo.commit('the change')
+        if 'later' in case:
+            later = {path: text and text.replace('@CHANGE@', change) for path, text in case['later'].items()}
+            _write_files(repo, later)
+            repo.commit('after the review')
     os.chdir(repo.root / case.get('cwd', '.'))
     for name, text in case.get('notes', {}).items():
-        Path(name).write_text(text)
+        Path(name).write_text(text.replace('@CHANGE@', change) if case.get('commit') else text)
         assert main(['attach', name]) == 0
         os.unlink(name)
     capsys.readouterr()
     with pytest.MonkeyPatch.context() as patch:
+        if 'today' in case:
+            patch.setattr('findings_gate.waivers.today', lambda: case['today'])
         if 'bug' in case:
             patch.setattr(case['bug'], _planted_bug)
         code = main(case['args'])

@@ -56,3 +56,30 @@ def test_the_github_workflow_shown_is_the_example() -> None:
 def test_no_policy_shown_has_a_rule_that_never_decides() -> None:
     for text in [t for t in yaml_blocks('version: 1\n') if 'rules:' in t]:
         assert policy.warnings(policy.parse(text, 'README')) == []
+
+
+def test_every_policy_fragment_shown_is_valid() -> None:
+    fragments = [t for lang, t in BLOCKS if lang == 'yaml' and t.startswith(('require:', 'rules:', 'trust:'))]
+    assert len(fragments) >= 3
+    for text in fragments:
+        assert policy.warnings(policy.parse('version: 1\n' + text, 'README')) == []
+
+
+def test_the_waivers_shown_are_valid() -> None:
+    from findings_gate import waivers
+
+    [text] = [t for lang, t in BLOCKS if lang == 'yaml' and t.startswith('version: 1\nwaivers:')]
+    assert [w.owner for w in waivers.parse(text, 'README')] == ['alice', 'release-team']
+
+
+def test_every_policy_key_is_shown_in_an_example() -> None:
+    import json
+
+    from findings_gate import schema
+
+    document = json.loads((schema.schema_dir() / 'policy.schema.json').read_text())
+    shown = '\n'.join(t for lang, t in BLOCKS if lang == 'yaml')
+    keys = [*document['properties'], *document['$defs']['rule']['properties'],
+            *document['$defs']['requirement']['properties']]
+    missing = [k for k in keys if k != '$schema' and not re.search(rf'(^|[\s{{,-]){re.escape(k)}:', shown, re.M)]
+    assert missing == []

@@ -180,16 +180,19 @@ def _in_tree(source: collect.Source, root: Path, files: frozenset[str]) -> colle
 
 
 def _history(repo: gitpython.Repo) -> fresh.History:
+    """git for freshness; each question asked once however many reports name the same revision."""
+    @functools.cache
     def resolve(revision: str) -> str | None:
         try:
             return git.resolve(repo, revision)
         except GateError:
             return None
 
-    return fresh.History(
-        resolve, lambda a, b: git.merge_base(repo, a, b),
-        lambda a, b: git.diff_range(repo, a, b) if b else git.diff_to_index(repo, a),
-    )
+    @functools.cache
+    def diff(a: str, b: str | None) -> str:
+        return git.diff_range(repo, a, b) if b else git.diff_to_index(repo, a)
+
+    return fresh.History(resolve, functools.cache(lambda a, b: git.merge_base(repo, a, b)), diff)
 
 
 def _prepare(report: Report, source: collect.Source, rules: policy.Policy, root: Path | None) -> Report:
@@ -246,12 +249,13 @@ def gate(
         sources += collect.from_notes(git.notes(repo, read.commits, notes_ref))
     found: list[Report | InvalidReport] = []
     current = functools.cache(lambda: fresh.patches(read.text))
+    history = _history(repo) if repo is not None and target.diff_file is None else None
     for source in collect.unique(sources):
         report = collect.read(source, report_format)
         if isinstance(report, Report):
             report = _prepare(report, source, rules, root)
-            if repo is not None and target.diff_file is None:
-                report = fresh.check(report, read.change, current(), history=_history(repo),
+            if history is not None and report.revision is not None:
+                report = fresh.check(report, read.change, current(), history=history,
                                      base=read.base, head=read.tree, root=str(root))
         found.append(report)
     valid = [r for r in found if isinstance(r, Report)]

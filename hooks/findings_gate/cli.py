@@ -227,7 +227,7 @@ def _policy_check(args: argparse.Namespace) -> int:
                 print(f'{name}: valid waivers ({count})')
             elif kind == 'baseline':
                 count = len(baseline.parse(policy.read(name, 'the baseline'), name))
-                print(f'{name}: valid baseline ({count} signatures)')
+                print(f'{name}: valid baseline ({count} signature{"s" * (count != 1)})')
             else:
                 loaded = policy.load(name, None)
                 print(f'{name}: valid policy')

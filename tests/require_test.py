@@ -6,6 +6,7 @@ import pytest
 from findings_gate import policy, require
 from findings_gate.errors import GateError
 from findings_gate.model import Change, FileChange, Report, Reviewer
+from tests.conftest import Repo
 
 CHANGE = Change((FileChange('svc/a.py', 'svc/a.py', 'modified'), FileChange('svc/b.py', None, 'added'),
                  FileChange('docs/x.md', 'docs/x.md', 'modified')), 'a change')
@@ -67,3 +68,20 @@ def test_requirement_names_are_unique_and_their_keys_checked() -> None:
         _rules('{name: a, paths: x, reviewer_kind: robot}')
     with pytest.raises(GateError, match=r'\$\.require\[0\]'):
         _rules('{name: a, reports: 1}')  # no paths
+
+
+def test_every_output_names_the_files_without_the_required_reviews(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    from findings_gate import gate, render
+    from findings_gate.cli import RENDERERS
+
+    monkeypatch.chdir(repo.root)
+    repo.write('.findings-gate.yaml',
+               'version: 1\nrequire:\n  - {name: person, paths: "svc/**", reviewer_kind: human}\n')
+    repo.write('svc/lonely', 'x = 1\n')
+    repo.commit('base')
+    repo.write('svc/lonely', 'x = 2\n')
+    repo.git('add', '-A')
+    decision = gate.run(gate.Target())
+    assert decision.verdict == 'block'
+    assert [fmt for fmt in RENDERERS if 'svc/lonely' not in render.render(fmt, decision)] == []

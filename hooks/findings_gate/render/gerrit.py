@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from findings_gate.model import PLACEMENTS, Decided, Decision, FileChange, InvalidReport
-from findings_gate.render.plain import LIMIT, describe, headline, size, summarise, truncate
+from findings_gate.render.plain import LIMIT, describe, headline, size, stated, summarise, truncate
 from findings_gate.render.revision import NEW_SIDE, comment_range, file_lines, files, old_side
 from findings_gate.render.text import LABELS, inert
 
@@ -112,7 +112,7 @@ def review(decision: Decision) -> dict[str, Any]:
     problems = {r.origin: r.problems for r in decision.reports if isinstance(r, InvalidReport)}
     conditions = []
     for c in decision.conditions:
-        item = f'{LABELS[c.action]} {c.kind}: {inert(c.origin or "the change")}: {inert(c.message)}'
+        item = f'{LABELS[c.action]} {c.kind}: {inert(c.origin or "the change")}: {inert(stated(c))}'
         conditions.append(item + ''.join(f'\n  {inert(p)}' for p in problems.get(c.origin or '', ())[:20]))
     for heading, items in (('About the reports:', conditions), ('Not on a file of this change:', elsewhere),
                            (f'Over the limit of {MAX_COMMENTS} comments:', over)):

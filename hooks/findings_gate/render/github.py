@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from findings_gate.model import Condition, Decided, Decision, InvalidReport
 from findings_gate.render.ordering import order
-from findings_gate.render.plain import guards, old_lines
+from findings_gate.render.plain import guards, old_lines, stated
 from findings_gate.render.revision import old_side
 from findings_gate.render.text import HEADINGS, LABELS
 from findings_gate.render.text import render as render_text
@@ -112,7 +112,7 @@ def _finding(d: Decided) -> Annotation:
 
 
 def _condition(c: Condition, problems: Sequence[str]) -> Annotation:
-    lines = [f'{c.origin or "the change"}: {c.message}', *problems[:20]]
+    lines = [f'{c.origin or "the change"}: {stated(c)}', *problems[:20]]
     if len(problems) > 20:
         lines.append(f'and {len(problems) - 20} more')
     return Annotation((_ORDER[c.action], 0, 0, c.origin or '', 0, c.kind), COMMANDS[c.action],

@@ -28,6 +28,7 @@ from typing import Any
 from findings_gate.model import Condition, Decided, Decision
 from findings_gate.render import plain, revision
 from findings_gate.render.text import LABELS, inert
+from findings_gate.render.plain import stated
 
 CATEGORIES = {
     'security': 'Security', 'correctness': 'Bug Risk', 'reliability': 'Bug Risk',
@@ -81,7 +82,7 @@ def _condition(c: Condition, policy: str) -> dict[str, Any]:
     return {
         'type': 'issue',
         'check_name': c.kind,
-        'description': f'{LABELS[c.action]} {c.kind}: {inert(where)}: {inert(c.message)}',
+        'description': f'{LABELS[c.action]} {c.kind}: {inert(where)}: {inert(stated(c))}',
         'categories': ['Bug Risk'],
         'severity': severity(c.action, 'high'),
         'fingerprint': _digest('condition', c.kind, where),

@@ -25,6 +25,7 @@ import xml.etree.ElementTree as ET
 from findings_gate.model import Condition, Decided, Decision, InvalidReport
 from findings_gate.render import plain, revision
 from findings_gate.render.text import LABELS, inert
+from findings_gate.render.plain import stated
 
 # what XML 1.0 does not allow: https://www.w3.org/TR/xml/#charsets
 _NOT_XML = re.compile('[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]')
@@ -63,7 +64,7 @@ def _finding(d: Decided, binary: frozenset[str]) -> ET.Element:
 
 def _condition(c: Condition, problems: tuple[str, ...]) -> ET.Element:
     where = inert(c.origin or 'the change')
-    text = f'{LABELS[c.action]} {c.kind}: {where}: {inert(c.message)}'
+    text = f'{LABELS[c.action]} {c.kind}: {where}: {inert(stated(c))}'
     body = '\n'.join([f'{where}: {text}', *(inert(p) for p in problems)]) + '\n'
     message = f'ignored by the policy: {text}' if c.action == 'ignore' else text
     return _case('reports', f'{c.kind}: {where}', c.action, message, body)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from findings_gate.model import PLACEMENTS, Condition, Decided, Decision, InvalidReport
 from findings_gate.render.ordering import order
-from findings_gate.render.plain import guards
+from findings_gate.render.plain import guards, stated
 from findings_gate.render.revision import old_side
 from findings_gate.render.text import HEADINGS, LABELS, inert
 
@@ -106,7 +106,7 @@ def _finding(d: Decided) -> str:
 def _condition(c: Condition) -> str:
     action = LABELS[c.action]
     return _row([f'**{action}**' if c.action == 'block' else action, c.kind,
-                 cell(c.origin, 200) if c.origin else 'the change', cell(c.message)])
+                 cell(c.origin, 200) if c.origin else 'the change', cell(stated(c))])
 
 
 def _counts(decision: Decision) -> list[str]:

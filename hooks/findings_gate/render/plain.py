@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from findings_gate.model import Decided, Decision, Placed
+from findings_gate.model import Condition, Decided, Decision, Placed
 from findings_gate.render.revision import old_side
 from findings_gate.render.text import HEADINGS, LABELS, inert
 
@@ -74,6 +74,15 @@ def _grounding(placed: Placed) -> str | None:
     if not reasons:
         return None
     return f'{placed.grounding.status}: ' + '; '.join(inert(r) for r in reasons)
+
+
+def stated(c: Condition, most: int = 50) -> str:
+    """A condition's message with the files it is about (raw): what a one-field output can hold."""
+    if not c.paths:
+        return c.message
+    listed = ', '.join(c.paths[:most])
+    more = f' and {len(c.paths) - most} more' if len(c.paths) > most else ''
+    return f'{c.message}: {listed}{more}'
 
 
 def guards(d: Decided) -> list[str]:

@@ -31,6 +31,7 @@ from typing import Any
 from findings_gate.model import Condition, Decided, Decision
 from findings_gate.render import plain, revision
 from findings_gate.render.text import LABELS, inert
+from findings_gate.render.plain import stated
 
 SEVERITIES = {'block': 'ERROR', 'warn': 'WARNING', 'ignore': 'INFO'}
 _MARKDOWN = re.compile(r'([\\`*_\[\]<>&@#])')  # what links, embeds, marks up or mentions
@@ -83,7 +84,7 @@ def _diagnostic(d: Decided, binary: frozenset[str], lines: dict[str, list[str]])
 
 def _condition(c: Condition) -> dict[str, Any]:
     diagnostic: dict[str, Any] = {
-        'message': markdown_text(f'{LABELS[c.action]} {c.kind}: {inert(c.message)}'),
+        'message': markdown_text(f'{LABELS[c.action]} {c.kind}: {inert(stated(c))}'),
         'severity': SEVERITIES[c.action],
         'code': {'value': c.kind},
     }

@@ -29,7 +29,7 @@ from findings_gate.model import SEVERITIES, Absent, Condition, Decided, Decision
 from findings_gate.render.linehash import hashes
 from findings_gate.render.markdown import escape
 from findings_gate.render.ordering import order
-from findings_gate.render.plain import guards, old_lines
+from findings_gate.render.plain import guards, old_lines, stated
 from findings_gate.render.revision import old_side
 from findings_gate.render.text import HEADINGS, LABELS
 
@@ -242,7 +242,7 @@ def _notification(d: Decided, rid: str, index: int) -> dict[str, Any]:
 def _condition(c: Condition) -> dict[str, Any]:
     return {
         'level': LEVELS[c.action],
-        'message': {'text': _plain(f'{LABELS[c.action]} {c.kind}: {c.origin or "the change"}: {c.message}')},
+        'message': {'text': _plain(f'{LABELS[c.action]} {c.kind}: {c.origin or "the change"}: {stated(c)}')},
         'properties': {'action': c.action, 'condition': c.kind,
                        **({'report': c.origin} if c.origin else {})},
     }

@@ -26,6 +26,7 @@ from typing import Any
 from findings_gate.model import PLACEMENTS, Decided, Decision, FileChange, InvalidReport
 from findings_gate.render import plain, revision
 from findings_gate.render.text import LABELS, inert
+from findings_gate.render.plain import stated
 
 PROBLEMS_SHOWN = 5  # of an invalid report, in its warning
 
@@ -70,7 +71,7 @@ def data(decision: Decision) -> dict[str, Any]:
     for c in decision.conditions:
         if c.action == 'ignore':
             continue
-        text = f'findings-gate: {LABELS[c.action]} {c.kind}: {inert(c.origin or "the change")}: {inert(c.message)}'
+        text = f'findings-gate: {LABELS[c.action]} {c.kind}: {inert(c.origin or "the change")}: {inert(stated(c))}'
         shown = problems.get(c.origin or '', ())
         if shown:
             text += ': ' + '; '.join(inert(p) for p in shown[:PROBLEMS_SHOWN])

@@ -127,7 +127,7 @@ def run(
     read = read_change(repo, target, environ or {}, stdin)
     files = functools.cache(lambda: git.tracked_files(repo, read.tree) if repo else frozenset())
     code = _code(repo, read.tree, files) if repo else None
-    sources = collect.from_arguments(reports, stdin)
+    sources = collect.from_arguments(reports, stdin, root)
     if repo is not None and read.tree is not None:  # a range: its head holds the reports
         sources += _from_tree(repo, read.tree, rules.reports, files())
     elif root is not None:  # staged: the work tree does

@@ -95,7 +95,7 @@ def parse(text: str, origin: str) -> Policy:
 
     return Policy(
         origin=origin,
-        rules=tuple(rules.compile_rule(r) for r in document.get('rules', ())),
+        rules=_compile(document.get('rules', ()), origin),
         default=get('default'),
         invalid_report=get('invalid_report'),
         incomplete_report=get('incomplete_report'),
@@ -104,6 +104,16 @@ def parse(text: str, origin: str) -> Policy:
         reports=tuple(get('reports')),
         context_lines=get('context_lines'),
     )
+
+
+def _compile(raw: Sequence[dict[str, Any]], origin: str) -> tuple[rules.Rule, ...]:
+    compiled = []
+    for i, rule in enumerate(raw):
+        try:
+            compiled.append(rules.compile_rule(rule))
+        except GateError as e:  # a value the schema allows and the matcher does not
+            raise GateError(f'{origin}::$.rules[{i}].{e}') from None
+    return tuple(compiled)
 
 
 def load(path: str | None, root: Path | None) -> Policy:

@@ -5,6 +5,7 @@ import fnmatch
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from findings_gate.errors import GateError
 from findings_gate.model import SEVERITIES, Placed
 
 CONFIDENCES = ('high', 'medium', 'low')
@@ -54,7 +55,16 @@ def _paths(patterns: str | list[str]) -> tuple[Any, Callable[[Placed], bool]]:
     import pathspec
 
     written = [patterns] if isinstance(patterns, str) else list(patterns)
-    spec = pathspec.GitIgnoreSpec.from_lines(written)
+    try:
+        spec = pathspec.GitIgnoreSpec.from_lines(written)
+    except ValueError:  # pathspec refuses a few patterns ('!', a lone backslash)
+        for pattern in written:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([pattern])
+            except ValueError:
+                raise GateError(f'paths: {pattern!r} is not a pattern git accepts; write it as in '
+                                f'.gitignore') from None
+        raise
     return written, lambda placed: placed.path is not None and bool(spec.match_file(placed.path))
 
 

@@ -259,3 +259,12 @@ def _no_locations(repo: Repo) -> Path:
     path = repo.root.parent / 'policy.yaml'
     path.write_text('version: 1\nreports: []\n')
     return path
+
+
+def test_the_readme_states_the_limits() -> None:
+    readme = (Path(__file__).parent.parent / 'README.md').read_text()
+    hardening = readme.split('## Hardening')[1].split('\n## ')[0]
+    assert f'`FINDINGS_GATE_MAX_REPORT_BYTES` (default {collect.MAX_BYTES}, 50 MiB)' in hardening
+    assert f'nesting: {MAX_DEPTH} levels' in hardening
+    assert f'at most {MAX_ALIAS_NODES:,} nodes added' in hardening
+    assert 'FINDINGS_GATE_FUZZ=long pytest -m fuzz' in hardening

@@ -58,13 +58,13 @@ def json_limits(origin: str) -> Iterator[None]:
 
 def check_depth(value: object, origin: str) -> None:
     """A GateError if `value` nests arrays and objects more than MAX_DEPTH deep."""
-    stack = [(value, 1)]
+    stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         children = item.values() if isinstance(item, dict) else item
         if depth > MAX_DEPTH:
             raise too_deep(origin)
-        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))  # type: ignore[union-attr]
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
 
 
 def loads(text: str, origin: str) -> Any:
@@ -171,8 +171,8 @@ def _check_yaml(events: Iterator[Any], origin: str) -> None:
             add(nodes, height)
 
 
-def _name(anchor: str) -> str:
-    return repr(anchor)[1:-1]
+def _name(anchor: str | None) -> str:
+    return repr(anchor or '')[1:-1]
 
 
 def _check_keys(document: object, origin: str) -> None:

@@ -56,15 +56,21 @@ def json_limits(origin: str) -> Iterator[None]:
                         f'no field of a report holds one') from None
 
 
+_CONTAINERS = (dict, list)
+
+
 def check_depth(value: object, origin: str) -> None:
     """A GateError if `value` nests arrays and objects more than MAX_DEPTH deep."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item
+    level: list[Any] = [value] if type(value) in _CONTAINERS else []  # level by level: no recursion
+    depth = 1
+    while level:
         if depth > MAX_DEPTH:
             raise too_deep(origin)
-        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+        below: list[Any] = []
+        for item in level:
+            below += [c for c in (item.values() if type(item) is dict else item) if type(c) in _CONTAINERS]
+        level = below
+        depth += 1
 
 
 def loads(text: str, origin: str) -> Any:

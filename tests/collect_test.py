@@ -50,7 +50,8 @@ findings:
 @pytest.mark.parametrize(('data', 'problem'), [
     (b'', 'r.json: empty; write a report there or remove it'),
     (b'  \n', 'r.json: empty; write a report there or remove it'),
-    (b'\xff\xfe{}', 'r.json: not UTF-8 text (byte 0); save the report as UTF-8'),
+    (b'\xff\xfe{}', 'r.json: UTF-16 text (it starts with a byte-order mark); save the report as UTF-8'),
+    (b'{"a": "\xe9"}', 'r.json: not UTF-8 text (byte 7); save the report as UTF-8'),
     (b'[1, 2', "r.json:1:6: not valid JSON: Expecting ',' delimiter; fix the syntax"),
     (b'[1, 2]', 'r.json: not a report in a known format (tried native, text, sarif, rdjson, rdjsonl, '
                 'codeclimate); pass --report-format or write a native report'),
@@ -85,12 +86,13 @@ def test_problems_are_listed_in_document_order() -> None:
 
 def test_oversized_reports_are_invalid_not_read(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(collect, 'MAX_BYTES', 10)
+    monkeypatch.setenv('FINDINGS_GATE_MAX_REPORT_BYTES', '10')
     (tmp_path / 'big.json').write_bytes(VALID)
     [source] = collect.from_arguments(['big.json'])
     assert source.data == b''  # not read into memory
     assert collect.read(source) == InvalidReport(
-        'big.json', (f'big.json: {len(VALID)} bytes, over the limit of 10 bytes for a report',))
+        'big.json', (f'big.json: {len(VALID)} bytes, over the limit of 10 bytes for a report; '
+                     f'split it, or raise FINDINGS_GATE_MAX_REPORT_BYTES',))
 
 
 def test_standard_input() -> None:

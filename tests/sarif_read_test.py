@@ -647,7 +647,7 @@ def test_sarif_1_and_2_0_are_refused(log_text: str, version: str) -> None:
                                          'findings-gate reads SARIF 2.1.0'),
     ('{"version": "2.1.0",\n "runs": [}', 'test.sarif:2:11: not valid JSON: Expecting value; fix the syntax'),
     pytest.param('{"version": "2.1.0", "runs": ' + '[' * 100_000 + ']' * 100_000 + '}',
-                 'test.sarif: JSON nested too deeply to read; check the SARIF output of the tool', id='too-deep'),
+                 'test.sarif: nested more than 100 levels deep; no report is, check what wrote it', id='too-deep'),
     (b'{"version": "2.1.0", "runs": [], "x": "\xff"}', 'test.sarif: not UTF-8 text (byte 39); '
                                                        'save the report as UTF-8'),
 ])

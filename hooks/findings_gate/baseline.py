@@ -40,7 +40,7 @@ def sign(placed: Sequence[Placed], texts: Mapping[str, str]) -> list[Placed]:
     for p in placed:
         location = p.finding.location
         parts = (_kind(p), p.path or '', (location and location.symbol) or '', _flagged(p, lines))
-        digest = hashlib.sha256('\0'.join(parts).encode('utf-8', 'surrogateescape')).hexdigest()
+        digest = hashlib.sha256('\0'.join(parts).encode('utf-8', 'surrogatepass')).hexdigest()
         signed.append(p._replace(signature=digest[:16]))
     return signed
 

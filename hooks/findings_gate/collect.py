@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from findings_gate import schema
-from findings_gate.errors import GateError
+from findings_gate.errors import GateError, shown
 from findings_gate import formats
 from findings_gate.model import Finding, InvalidReport, Location, Report, Reviewer
 
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = 50 * 1024 * 1024  # of one report, unless FINDINGS_GATE_MAX_REPORT_BYTES says otherwise
+MAX_BYTES_VARIABLE = 'FINDINGS_GATE_MAX_REPORT_BYTES'
 SUFFIXES = ('.json', '.yaml', '.yml')
 
 
@@ -52,35 +53,88 @@ def display(path: str | Path) -> str:
         return str(path)
 
 
-def _read(path: Path) -> Source:
-    origin = display(path)
+def max_bytes() -> int:
+    """The size limit of one report: FINDINGS_GATE_MAX_REPORT_BYTES, else 50 MiB."""
+    value = os.environ.get(MAX_BYTES_VARIABLE, '').strip()
+    if not value:
+        return MAX_BYTES
+    if not value.isdigit() or int(value) < 1:
+        raise GateError(f'{MAX_BYTES_VARIABLE}={shown(value)}: not a number of bytes; '
+                        f'give a whole number (the default is {MAX_BYTES}) or unset it')
+    return int(value)
+
+
+def _too_big(origin: str, size: int | str, limit: int) -> str:
+    return (f'{origin}: {size} bytes, over the limit of {limit} bytes for a report; '
+            f'split it, or raise {MAX_BYTES_VARIABLE}')
+
+
+def _outside(path: Path, root: Path) -> str | None:
+    """Why a report at `path`, inside the repository by its name, is not read: a symbolic link
+    (of it or of a directory above it) leads out of the repository. None when it stays in."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return Source(origin, b'', f'{origin}: {size} bytes, over the limit of '
-                                       f'{MAX_BYTES} bytes for a report')
-        return Source(origin, path.read_bytes())
+        real, top = path.resolve(), root.resolve()
+    except (OSError, RuntimeError):  # a loop of links: opening it will say
+        return None
+    if real == top or top in real.parents:
+        return None
+    return (f'{display(path)}: a symbolic link to {shown(str(real))}, outside the repository; '
+            f'a report must be a file in the repository (or name the target itself)')
+
+
+def _read(path: Path, root: Path | None = None) -> Source:
+    """The report at `path`; read no further than the size limit. With `root`, refused when a
+    symbolic link takes it out of the repository."""
+    origin = display(path)
+    if root is not None:
+        outside = _outside(path, root)
+        if outside:
+            return Source(origin, b'', outside)
+    limit = max_bytes()
+    try:
+        with open(path, 'rb') as f:
+            data = f.read(limit + 1)  # a device or a pipe may never end: never more than that
+            if len(data) > limit:
+                size = os.fstat(f.fileno()).st_size
+                return Source(origin, b'', _too_big(origin, size if size > limit else f'more than {limit}', limit))
     except OSError as e:
         raise GateError(f'{origin}: cannot read the report: {e.strerror}') from None
+    return Source(origin, data)
 
 
-def from_arguments(patterns: Iterable[str], stdin: BinaryIO | None = None) -> list[Source]:
-    """The reports named with --report: paths, directories, globs, or `-`."""
+def _inside(path: Path, root: Path) -> bool:
+    """Whether `path` is in the repository by its name (before links are followed)."""
+    name = os.path.abspath(path)
+    return any(name == top or name.startswith(top.rstrip(os.sep) + os.sep)
+               for top in (os.path.abspath(root), os.path.realpath(root)))
+
+
+def from_arguments(patterns: Iterable[str], stdin: BinaryIO | None = None,
+                   root: Path | None = None) -> list[Source]:
+    """The reports named with --report: paths, directories, globs, or `-`.
+
+    With `root` (the repository), a path in the repository whose symbolic link leads out of it
+    is refused; a path outside the repository, named on purpose, is read.
+    """
     sources = []
     for pattern in patterns:
         if pattern == '-':
-            sources.append(Source('-', (stdin or sys.stdin.buffer).read()))
+            limit = max_bytes()
+            data = (stdin or sys.stdin.buffer).read(limit + 1)
+            problem = _too_big('-', f'more than {limit}', limit) if len(data) > limit else None
+            sources.append(Source('-', b'' if problem else data, problem))
             continue
         paths = _expand(pattern, Path.cwd())
         if not paths:
             raise GateError(f'--report {pattern!r}: no report file matches; check the path')
-        sources.extend(_read(p) for p in paths)
+        sources.extend(_read(p, root if root is not None and _inside(p, root) else None) for p in paths)
     return sources
 
 
 def from_locations(locations: Iterable[str], root: Path) -> list[Source]:
-    """The reports kept in the repository where the policy says (a missing place is fine)."""
-    return [_read(p)._replace(in_tree=True) for pattern in locations for p in _expand(pattern, root)]
+    """The reports kept in the repository where the policy says (a missing place is fine); one
+    that a symbolic link takes out of the repository is refused."""
+    return [_read(p, root)._replace(in_tree=True) for pattern in locations for p in _expand(pattern, root)]
 
 
 def in_tree(locations: Iterable[str], paths: Iterable[str]) -> list[str]:
@@ -124,8 +178,13 @@ def unique(sources: Iterable[Source]) -> list[Source]:
     return kept
 
 
+def _whole(value: Any) -> Any:
+    """A line or column as an int: JSON Schema's integers include 3.0."""
+    return int(value) if isinstance(value, float) else value
+
+
 def _location(raw: dict[str, Any]) -> Location:
-    return Location(**raw)
+    return Location(**{k: _whole(v) for k, v in raw.items()})
 
 
 def _finding(raw: dict[str, Any]) -> Finding:
@@ -140,7 +199,7 @@ def _finding(raw: dict[str, Any]) -> Finding:
         fields['suppression'] = (fields['suppression']['kind'], fields['suppression'].get('justification'))
     if 'source' in fields:
         source = fields['source']
-        fields['source'] = (source['start_line'], source.get('end_line', source['start_line']))
+        fields['source'] = (_whole(source['start_line']), _whole(source.get('end_line', source['start_line'])))
     return Finding(**fields)
 
 
@@ -174,6 +233,9 @@ def read(source: Source, fmt: str | None = None) -> Report | InvalidReport:
     origin = source.origin
     if source.problem:
         return InvalidReport(origin, (source.problem,))
+    limit = max_bytes()
+    if len(source.data) > limit:  # a git note, a commit's file: read whole by git
+        return InvalidReport(origin, (_too_big(origin, len(source.data), limit),))
     if not source.data.strip():
         return InvalidReport(origin, (f'{origin}: empty; write a report there or remove it',))
     try:

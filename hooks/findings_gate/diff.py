@@ -9,7 +9,8 @@ from findings_gate.model import Change
 from findings_gate.model import FileChange
 from findings_gate.model import Run
 
-HUNK_RE = re.compile(r'@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@')
+# a line number or count has at most 18 digits: more is no file's, and Python reads no more than 4300
+HUNK_RE = re.compile(r'@@ -(\d{1,18})(?:,(\d{1,18}))? \+(\d{1,18})(?:,(\d{1,18}))? @@')
 HEADERS = (
     'old mode ', 'new mode ', 'deleted file mode ', 'new file mode ',
     'rename from ', 'rename to ', 'copy from ', 'copy to ', 'index ',
@@ -134,8 +135,8 @@ def _read_hunk(
 
     The header's counts say where the body ends, whatever its lines look like.
     """
-    header = lines[i]
-    match = HUNK_RE.match(header)
+    header = lines[i] if len(lines[i]) <= 200 else lines[i][:200] + '...'  # as shown in errors
+    match = HUNK_RE.match(lines[i])
     if match is None:
         raise GateError(f'line {i + 1}: hunk header {header!r} does not parse; {ADVICE}')
     old_start, old_left, new_start, new_left = (int(g or 1) for g in match.groups())

@@ -9,3 +9,11 @@ INTERNAL = 3  # a bug: the traceback is on stderr
 
 class GateError(Exception):
     """An expected problem: one line saying what, where, and what to do."""
+
+
+def shown(text: str, limit: int = 200) -> str:
+    """Untrusted text quoted in an error message: one line (breaks and controls escaped as
+    `repr` escapes them), cut to `limit` characters."""
+    if len(text) > limit:
+        text = text[:limit] + '...'
+    return text if text.isprintable() else repr(text)[1:-1]

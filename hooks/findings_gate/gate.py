@@ -238,7 +238,7 @@ def gate(
     rules = config.policy
     files = functools.cache(lambda: git.tracked_files(repo, read.tree) if repo else frozenset())
     code = _code(repo, read.tree, files) if repo else None
-    sources = collect.from_arguments(reports, stdin)
+    sources = collect.from_arguments(reports, stdin, root)
     if root is not None:
         sources = [_in_tree(s, root, files()) for s in sources]
     if repo is not None and read.tree is not None:  # a range: its head holds the reports

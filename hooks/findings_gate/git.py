@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from findings_gate.errors import GateError
 
@@ -23,9 +23,20 @@ _DIFF = (
 )
 
 
-def open_repo(path: str | Path = '.') -> git.Repo:
-    import git
+def _gitpython() -> Any:
+    """GitPython, or a GateError when it finds no git to run (it refuses to import then)."""
+    try:
+        import git
+    except ImportError as e:
+        if 'git executable' not in str(e):
+            raise
+        raise GateError('git is not installed or not on PATH; install git, or set '
+                        'GIT_PYTHON_GIT_EXECUTABLE to the git program') from None
+    return git
 
+
+def open_repo(path: str | Path = '.') -> git.Repo:
+    git = _gitpython()
     try:
         return git.Repo(path, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -168,8 +179,7 @@ def set_note(repo: git.Repo, sha: str, text: str, ref: str = NOTES_REF) -> None:
 
 def init(path: Path) -> git.Repo:
     """A new repository with a local identity (for the demo)."""
-    import git
-
+    git = _gitpython()
     repo = git.Repo.init(path, initial_branch='main')
     with repo.config_writer() as config:
         config.set_value('user', 'name', 'findings-gate demo')

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from findings_gate import require, rules, schema
 from findings_gate.collect import display
@@ -14,6 +14,7 @@ from findings_gate.model import (
 )
 
 FILENAMES = ('.findings-gate.yaml', '.findings-gate.yml')
+T = TypeVar('T')
 
 # applies when the repository has no policy file; the README shows it
 DEFAULT = '''\
@@ -117,7 +118,7 @@ def parse(text: str, origin: str) -> Policy:
 
     return Policy(
         origin=origin,
-        rules=tuple(rules.compile_rule(r) for r in document.get('rules', ())),
+        rules=_compile(document.get('rules', ()), origin, 'rules', rules.compile_rule),
         default=get('default'),
         invalid_report=get('invalid_report'),
         incomplete_report=get('incomplete_report'),
@@ -126,7 +127,7 @@ def parse(text: str, origin: str) -> Policy:
         reports=tuple(get('reports')),
         context_lines=get('context_lines'),
         stale=get('stale'),
-        requirements=tuple(require.compile_requirement(r) for r in get('require')),
+        requirements=_compile(get('require'), origin, 'require', require.compile_requirement),
         in_tree_reports={**defaults['trust'], **get('trust')}['in_tree_reports'],
         config_changed=get('config_changed'),
         waivers=get('waivers'),
@@ -146,6 +147,17 @@ def read(path: str, what: str) -> str:
     except (OSError, UnicodeDecodeError) as e:
         reason = e.strerror if isinstance(e, OSError) else 'not UTF-8 text'
         raise GateError(f'{display(path)}: cannot read {what}: {reason}') from None
+
+
+def _compile(raw: Sequence[dict[str, Any]], origin: str, key: str,
+             compile_one: Callable[[dict[str, Any]], T]) -> tuple[T, ...]:
+    compiled = []
+    for i, entry in enumerate(raw):
+        try:
+            compiled.append(compile_one(entry))
+        except GateError as e:  # a value the schema allows and the matcher does not
+            raise GateError(f'{origin}::$.{key}[{i}].{e}') from None
+    return tuple(compiled)
 
 
 def load(path: str | None, root: Path | None) -> Policy:

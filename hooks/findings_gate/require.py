@@ -24,10 +24,10 @@ def _listed(value: str | list[str] | None) -> tuple[str, ...]:
 
 
 def compile_requirement(raw: dict[str, Any]) -> Requirement:
-    import pathspec
+    from findings_gate.rules import path_spec
 
     paths = _listed(raw['paths'])
-    spec = pathspec.GitIgnoreSpec.from_lines(paths)
+    spec = path_spec(paths)
     return Requirement(
         name=raw['name'], paths=paths, applies=lambda path: bool(spec.match_file(path)),
         reports=raw.get('reports', 1), kinds=frozenset(_listed(raw.get('reviewer_kind'))),

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+from findings_gate.errors import GateError
 from findings_gate.model import SEVERITIES, Placed
 
 CONFIDENCES = ('high', 'medium', 'low')
@@ -50,11 +51,25 @@ def _cwe(spec: Any) -> tuple[Any, Callable[[Placed], bool]]:
     return {'ids': sorted(ids), 'exact': exact}, check
 
 
-def _paths(patterns: str | list[str]) -> tuple[Any, Callable[[Placed], bool]]:
+def path_spec(written: Sequence[str], key: str = 'paths') -> Any:
+    """gitwildmatch patterns compiled, or a GateError `key: ...` naming the one git would not take."""
     import pathspec
 
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(written)
+    except ValueError:  # pathspec refuses a few patterns ('!', a lone backslash)
+        for pattern in written:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([pattern])
+            except ValueError:
+                raise GateError(f'{key}: {pattern!r} is not a pattern git accepts; write it as in '
+                                f'.gitignore') from None
+        raise
+
+
+def _paths(patterns: str | list[str]) -> tuple[Any, Callable[[Placed], bool]]:
     written = [patterns] if isinstance(patterns, str) else list(patterns)
-    spec = pathspec.GitIgnoreSpec.from_lines(written)
+    spec = path_spec(written)
     return written, lambda placed: placed.path is not None and bool(spec.match_file(placed.path))
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -64,4 +65,17 @@ def problems(name: str, document: object) -> list[tuple[str, str]]:
         (_leaf(e) for e in _validator(name).iter_errors(document)),
         key=lambda e: [(isinstance(p, str), p) for p in e.absolute_path],
     )
-    return [(e.json_path, _message(e)) for e in errors]
+    return [(_path(e.absolute_path), _message(e)) for e in errors]
+
+
+def _path(parts: Iterable[str | int]) -> str:
+    """A JSON path on one line, as jsonschema writes it (`$.a[0].b`), with an odd key quoted: `$.a['x y']`."""
+    path = '$'
+    for part in parts:
+        if isinstance(part, int):
+            path += f'[{part}]'
+        elif part.isprintable() and part and not any(c in part for c in " .[]'\"\\"):
+            path += f'.{part}'
+        else:
+            path += f'[{part!r}]'
+    return path

@@ -51,6 +51,10 @@ def parse(text: str, origin: str) -> tuple[Waiver, ...]:
             if key in raw:
                 _date(raw[key], f'{origin}::$.waivers[{i}].{key}')
         path = raw.get('path', ())
+        try:
+            _spec((path,) if isinstance(path, str) else tuple(path))
+        except GateError as e:
+            raise GateError(f'{origin}::$.waivers[{i}].{e}') from None
         waivers.append(Waiver(
             origin=f'{origin}#{i + 1}', reason=raw['reason'], owner=raw['owner'],
             expires=raw['expires'], fingerprint=raw.get('fingerprint'), rule=raw.get('rule'),
@@ -79,9 +83,9 @@ def matches(waiver: Waiver, placed: Placed) -> bool:
 
 @functools.cache
 def _spec(patterns: tuple[str, ...]) -> Any:
-    import pathspec
+    from findings_gate.rules import path_spec
 
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+    return path_spec(patterns, 'path')
 
 
 def lifetime(waiver: Waiver, on: datetime.date) -> int:

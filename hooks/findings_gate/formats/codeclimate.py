@@ -13,7 +13,7 @@ from typing import Any
 
 from findings_gate.errors import GateError
 from findings_gate.formats.fields import Invalid, first, items, kind, mapping, number, ordered, text, title
-from findings_gate.formats.native import decode, report
+from findings_gate.formats.native import MAX_DEPTH, check_depth, decode, json_limits, report
 
 SEVERITIES = {'info': 'info', 'minor': 'low', 'major': 'medium', 'critical': 'high', 'blocker': 'critical'}
 CATEGORIES = {
@@ -30,11 +30,15 @@ def _values(data: str, origin: str) -> list[Any]:
     at = _skip(data, 0)
     while at < len(data):
         try:
-            value, at = decoder.raw_decode(data, at)
+            with json_limits(origin):
+                value, at = decoder.raw_decode(data, at)
         except json.JSONDecodeError as e:
             raise GateError(f'{origin}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}; fix the syntax') from None
         values.append(value)
         at = _skip(data, at)
+    if data.count('[') + data.count('{') > MAX_DEPTH:
+        for value in values:
+            check_depth(value, origin)
     return values
 
 

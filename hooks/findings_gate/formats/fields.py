@@ -60,7 +60,8 @@ def number(value: object, place: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid(place, f'{value!r} is not a whole number', 'write lines and columns as numbers from 1')
+        shown = repr(value) if not isinstance(value, (dict, list)) else kind(value)
+        raise Invalid(place, f'{shown} is not a whole number', 'write lines and columns as numbers from 1')
     if value < 0:
         raise Invalid(place, f'{value} is negative', 'lines and columns count from 1')
     return value or None

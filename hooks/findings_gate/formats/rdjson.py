@@ -10,7 +10,7 @@ from typing import Any
 
 from findings_gate.errors import GateError
 from findings_gate.formats.fields import Invalid, first, items, kind, mapping, number, ordered, text, title
-from findings_gate.formats.native import decode, report
+from findings_gate.formats.native import decode, loads, report
 
 SEVERITIES: dict[object, str] = {'ERROR': 'high', 'WARNING': 'medium', 'INFO': 'low', 1: 'high', 2: 'medium', 3: 'low'}
 UNSET = (None, '', 'UNKNOWN_SEVERITY', 0)  # proto3: an unset enum is its zero value
@@ -56,6 +56,9 @@ def _location(raw: object, place: str) -> dict[str, Any]:
 
 
 def _severity(value: object, inherited: object) -> str:
+    if isinstance(value, (dict, list)):
+        raise Invalid('.severity', f'{kind(value)} where a severity belongs', 'write ERROR, WARNING or INFO')
+
     def key(v: object) -> object:
         return None if isinstance(v, bool) else v.strip().upper() if isinstance(v, str) else v
 
@@ -112,10 +115,10 @@ def _diagnostics(data: str, origin: str) -> tuple[list[tuple[str, Any]], dict[st
     """Each diagnostic with the prefix its problems are reported under, and the DiagnosticResult around
     them (empty for rdjsonl)."""
     try:
-        whole = json.loads(data)
+        whole = loads(data, origin)
     except json.JSONDecodeError as e:
         lines = [x for x in data.split('\n') if x.strip()]
-        if e.msg != 'Extra data' and len(lines) > 1 and not _is_json(lines[0]):
+        if e.msg != 'Extra data' and len(lines) > 1 and not _is_json(lines[0], origin):
             # one document written over many lines (rdjson) with a syntax error in it
             raise GateError(f'{origin}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}; fix the syntax') from None
     else:
@@ -137,16 +140,16 @@ def _diagnostics(data: str, origin: str) -> tuple[list[tuple[str, Any]], dict[st
         if not line.strip():
             continue
         try:
-            found.append((f'{origin}:{n}: $', json.loads(line)))
+            found.append((f'{origin}:{n}: $', loads(line, origin)))
         except json.JSONDecodeError as e:
             raise GateError(f'{origin}:{n}:{e.colno}: not valid JSON: {e.msg}; '
                             f'write one reviewdog Diagnostic object a line') from None
     return found, {}
 
 
-def _is_json(line: str) -> bool:
+def _is_json(line: str, origin: str) -> bool:
     try:
-        json.loads(line)
+        loads(line, origin)
     except json.JSONDecodeError:
         return False
     return True
@@ -161,6 +164,8 @@ def read(data: str, origin: str) -> dict[str, Any]:
     try:
         diagnostics, result = _diagnostics(data, origin)
         severity = result.get('severity')
+        if isinstance(severity, (dict, list)):
+            raise Invalid('$.severity', f'{kind(severity)} where a severity belongs', 'write ERROR, WARNING or INFO')
         source = _source(result.get('source'), '$.source')
     except Invalid as e:
         raise GateError(f'{origin}::{e.place}: {e.what}; {e.remedy}') from None

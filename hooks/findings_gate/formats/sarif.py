@@ -18,8 +18,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from findings_gate.errors import GateError
-from findings_gate.formats.native import decode, report
+from findings_gate.errors import GateError, shown
+from findings_gate.formats.native import decode, loads, report
 from findings_gate.formats.sarif_locations import places, read_location, read_path, resolve_bases
 from findings_gate.formats.sarif_values import Json, as_dict, as_list, as_text, cut, kind_of
 
@@ -178,15 +178,13 @@ def _read(runs: list[Any], origin: str, notes: list[str]) -> dict[str, Any]:
 
 def _load(text: str, origin: str, notes: list[str]) -> Any:
     try:
-        return json.loads(text)
+        return loads(text, origin)
     except json.JSONDecodeError as e:
         error = e
-    except RecursionError:
-        raise GateError(f'{origin}: JSON nested too deeply to read; check the SARIF output of the tool') from None
     # .NET writers let trailing commas through; nothing else is forgiven
     try:
-        log = json.loads(_TRAILING_COMMA.sub(lambda m: m.group(1) or m.group(2), text))
-    except (json.JSONDecodeError, RecursionError):
+        log = loads(_TRAILING_COMMA.sub(lambda m: m.group(1) or m.group(2), text), origin)
+    except json.JSONDecodeError:
         raise GateError(f'{origin}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}; '
                         f'fix the syntax') from None
     notes.append('the log is not strict JSON: trailing commas were ignored')
@@ -208,8 +206,8 @@ def _check_version(log: Json, origin: str, notes: list[str]) -> None:
     if version.startswith('2.1.'):
         return
     if version.startswith(('1.', '2.0', '0.')):
-        raise GateError(f'{origin}: SARIF {version} is not supported; {CONVERT}')
-    raise GateError(f'{origin}::$.version: SARIF {version} is not supported; findings-gate reads SARIF 2.1.0')
+        raise GateError(f'{origin}: SARIF {shown(version)} is not supported; {CONVERT}')
+    raise GateError(f'{origin}::$.version: SARIF {shown(version)} is not supported; findings-gate reads SARIF 2.1.0')
 
 
 def _tool(run: Json) -> tuple[str | None, str | None]:

@@ -398,4 +398,7 @@ def read(text: str, origin: str) -> dict[str, Any]:
 
 
 def parse(data: bytes, origin: str) -> dict[str, Any]:
-    return read(decode(data, origin), origin)
+    text = decode(data, origin)
+    if '\0' in text:
+        raise GateError(f'{origin}: a binary file (NUL bytes), not a report; pass the report the reviewer wrote')
+    return read(text, origin)

@@ -26,6 +26,7 @@ _BREAKS = re.compile(r'\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]')
 # ASCII punctuation Markdown gives a meaning to, and what HTML or GitHub would act on
 _SPECIAL = re.compile(r'[\\`*_{}\[\]()#+\-.!|~$<>&@]')
 _REPLACE = {'&': '&amp;', '<': '&lt;', '>': '&gt;', '@': '@\u200d'}
+_SURROGATE = re.compile('[\ud800-\udc7f\udd00-\udfff]')
 _WORDS = {'block': 'BLOCKED', 'warn': 'passed with warnings', 'pass': 'passed'}
 
 
@@ -37,6 +38,7 @@ def escape(text: str) -> str:
     entities; Markdown's punctuation is backslash-escaped; a zero-width joiner
     after `@` keeps GitHub from reading a mention.
     """
+    text = _SURROGATE.sub(lambda m: f'\\u{ord(m[0]):04x}', text)  # not from a byte (surrogateescape)
     text = text.encode('utf-8', 'surrogateescape').decode('utf-8', 'backslashreplace')
     text = inert(_BREAKS.sub(' ', text))
     return _SPECIAL.sub(lambda m: _REPLACE.get(m[0], '\\' + m[0]), text)

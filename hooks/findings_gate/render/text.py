@@ -1,6 +1,8 @@
 """The decision for a person at a terminal: `path:line: BLOCK rule: title [reviewer]`."""
 from __future__ import annotations
 
+import re
+
 from findings_gate.model import PLACEMENTS, Condition, Decided, Decision, InvalidReport, Waiver
 
 LABELS = {'block': 'BLOCK', 'warn': 'WARN', 'ignore': 'NOTE'}
@@ -16,11 +18,13 @@ HEADINGS = {
     'unlocated': 'with no usable location',
 }
 _ORDER = {'block': 0, 'warn': 1, 'ignore': 2}
+_COMMAND_LINE = re.compile(r'^([ \t]*):(?=:)', re.M)
 
 # control characters, bidirectional overrides and line separators: a finding's
 # text must not move the cursor, recolour the terminal, or fake another line
+# (and lone surrogates, which no output can encode: shown as `\udc80`, as `backslashreplace` would)
 _UNSAFE = [*range(0x20), *range(0x7f, 0xa0), 0x2028, 0x2029, *range(0x202a, 0x202f),
-           *range(0x2066, 0x206a), 0x200e, 0x200f, 0x061c, 0xfeff]
+           *range(0x2066, 0x206a), 0x200e, 0x200f, 0x061c, 0xfeff, *range(0xd800, 0xe000)]
 _ESCAPES = str.maketrans(
     {c: f'\\x{c:02x}' if c < 0x100 else f'\\u{c:04x}' for c in _UNSAFE}
     | {0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t'},
@@ -30,6 +34,12 @@ _ESCAPES = str.maketrans(
 def inert(text: str) -> str:
     """`text` with nothing a terminal would act on."""
     return text.translate(_ESCAPES)
+
+
+def defuse(output: str) -> str:
+    """Lines that GitHub's runner, reading them in a step's log, cannot take for workflow
+    commands: `::` starting a line and `##[` anywhere, which only untrusted text can bring."""
+    return _COMMAND_LINE.sub(r'\1\\x3a', output).replace('##[', '#\\x23[')
 
 
 def _label(action: str, color: bool) -> str:
@@ -129,4 +139,4 @@ def render(decision: Decision, *, color: bool = False) -> str:
             out.extend(f'  {inert(p)}' for p in problems.get(c.origin or '', ()) if c.kind == 'invalid_report')
             out.extend(f'  {inert(p)}' for p in c.paths)
     out.append(_summary(decision))
-    return '\n'.join(out) + '\n'
+    return defuse('\n'.join(out)) + '\n'

@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
-from findings_gate import baseline, collect, diff, fresh, git, ground, locate, policy, waivers
+from findings_gate import baseline, collect, configuration, diff, fresh, git, ground, locate, policy, waivers
 from findings_gate.errors import GateError
-from findings_gate.model import Absent, Change, Condition, Decision, InvalidReport, Report, Waiver
+from findings_gate.model import Absent, Change, Decision, InvalidReport, Report
 
 if TYPE_CHECKING:
     import git as gitpython
@@ -87,60 +87,6 @@ def read_change(repo: gitpython.Repo | None, target: Target, environ: dict[str, 
                     git.commits(repo, None, head), head, None, text)
     text = git.diff_staged(repo)
     return Read(diff.parse_diff(text, 'staged changes'), [], None, _head(repo), text)
-
-
-class Config(NamedTuple):
-    """What the maintainers configured: the policy, the waivers, the baseline."""
-    policy: policy.Policy
-    waivers: tuple[Waiver, ...] = ()
-    baseline: dict[str, dict[str, object]] | None = None
-    baseline_origin: str | None = None
-    edited: tuple[Condition, ...] = ()  # the configuration files the change edits
-
-
-def _config(repo: gitpython.Repo | None, root: Path | None, read: Read, policy_file: str | None,
-            trusted: str) -> Config:
-    """The configuration from the work tree, or (`trusted` base) from the change's base commit.
-
-    With no base commit (a new history, a first commit) the base has no
-    configuration: the default policy applies, with no waivers and no baseline.
-    """
-    if root is None or repo is None:
-        return Config(policy.load(policy_file, None))
-    base_files = functools.cache(lambda: git.tracked_files(repo, read.base) if read.base else frozenset())
-
-    def fetch(path: str, what: str) -> tuple[str, str] | None:
-        """(text, origin) of a repository-relative file, None when there is none."""
-        if trusted == 'base':
-            if path not in base_files():
-                return None
-            assert read.base is not None
-            origin = f'{read.base[:12]}:{path}'
-            try:
-                return git.blob(repo, read.base, path).decode('utf-8'), origin
-            except UnicodeDecodeError:
-                raise GateError(f'{origin}: cannot read {what}: not UTF-8 text') from None
-        place = root / path
-        return (policy.read(str(place), what), collect.display(place)) if place.is_file() else None
-
-    if policy_file is not None:
-        rules = policy.load(policy_file, None)
-    else:
-        written = next((f for n in policy.FILENAMES if (f := fetch(n, 'the policy'))), None)
-        rules = policy.parse(*written) if written else policy.parse(policy.DEFAULT, 'the default policy')
-    written = fetch(rules.waivers, 'the waivers')
-    granted = waivers.parse(*written) if written else ()
-    written = fetch(rules.baseline, 'the baseline')
-    entries = baseline.parse(*written) if written else None
-    config_files = {*policy.FILENAMES, rules.waivers, rules.baseline}
-    applies = ("the base commit's copy applies (--trusted-config base)" if trusted == 'base' else
-               "the edited copy applies; in CI the base commit's does (--trusted-config base)")
-    edited = tuple(
-        Condition('config_changed', f.path, rules.config_changed,
-                  f"the change edits the gate's configuration; {applies}")
-        for f in read.change.files if config_files & {f.path, f.old_path}
-    )
-    return Config(rules, granted, entries, written[1] if written else None, edited)
 
 
 def _code(repo: gitpython.Repo, tree: str | None,
@@ -234,7 +180,7 @@ def gate(
         raise GateError('--trusted-config base needs the base commit, which a saved diff does not name; '
                         'gate a range (--base) or pass --trusted-config tree')
     read = read_change(repo, target, environ or {}, stdin)
-    config = _config(repo, root, read, policy_file, trusted_config)
+    config = configuration.read(repo, root, read.base, read.change, policy_file, trusted_config)
     rules = config.policy
     files = functools.cache(lambda: git.tracked_files(repo, read.tree) if repo else frozenset())
     code = _code(repo, read.tree, files) if repo else None

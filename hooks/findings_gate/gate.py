@@ -12,7 +12,7 @@ from findings_gate.errors import GateError
 from findings_gate.model import Change, Decision, Report
 
 if TYPE_CHECKING:
-    import git as gitpython
+    from findings_gate import git as gitpython  # the annotations' gitpython.Repo is git.Repo
 
 
 class Target(NamedTuple):
@@ -79,14 +79,15 @@ def read_change(repo: gitpython.Repo | None, target: Target, environ: dict[str, 
 
 def _code(repo: gitpython.Repo, tree: str | None,
           files: Callable[[], frozenset[str]]) -> ground.Code:
-    """The gated revision's files (the index for a staged change), read lazily, each once."""
+    """The gated revision's files (the index for a staged change), read lazily, each once,
+    all through one git process."""
+    blob = git.blob_reader(repo, tree)
+
     @functools.cache
     def read(path: str) -> str | None:
-        if path not in files():
-            return None
-        data = git.blob(repo, tree or '', path)
-        if b'\0' in data[:8192]:
-            return None  # binary
+        data = blob(path)
+        if data is None or b'\0' in data[:8192]:
+            return None  # not a file of the revision, or binary
         return data.decode('utf-8', 'replace')
 
     def search(pattern: str) -> list[str]:

@@ -1,14 +1,19 @@
-"""The only module that runs git. Each function is one git call, or a few."""
+"""The only module that runs git. Each function is one git call, or a few.
+
+git runs as a subprocess, without GitPython: importing GitPython took 48 ms of
+the 60 ms a pre-commit run may take (`python -X importtime`, bench/run.py), and
+the gate needs nothing from it that one git call does not give.
+"""
 from __future__ import annotations
 
 import os
+import subprocess
+import weakref
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import NamedTuple
 
 from findings_gate.errors import GateError
-
-if TYPE_CHECKING:
-    import git
 
 NOTES_REF = 'refs/notes/reviews'
 
@@ -23,99 +28,157 @@ _DIFF = (
 )
 
 
-def open_repo(path: str | Path = '.') -> git.Repo:
-    import git
+class Repo(NamedTuple):
+    """A repository as git found it."""
+    git_dir: Path
+    work_tree: Path | None  # None for a bare repository
 
+    @property
+    def cwd(self) -> Path:
+        return self.work_tree or self.git_dir
+
+
+def _environ() -> dict[str, str]:
+    # git's messages in English, whatever the locale: they are quoted in errors
+    return {**os.environ, 'LANGUAGE': 'C', 'LC_ALL': 'C'}
+
+
+def _call(cwd: str | Path, args: tuple[str, ...], stdin: bytes | None = None) -> tuple[int, bytes, bytes]:
     try:
-        return git.Repo(path, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise GateError(
-            f'{os.path.abspath(path)}: not a git repository; '
-            f'run inside one, or pass --diff-file',
-        ) from None
-
-
-def root(repo: git.Repo) -> Path:
-    if repo.working_tree_dir is None:
-        raise GateError(f'{repo.git_dir}: a bare repository has no work tree; run in a clone')
-    return Path(repo.working_tree_dir)
-
-
-def _run(repo: git.Repo, *args: str, stdin: bytes | None = None) -> str:
-    import git
-
-    try:
-        out: bytes = repo.git.execute(
-            ['git', *_NEUTRAL, *args], istream=None if stdin is None else _pipe(stdin),
-            stdout_as_string=False, strip_newline_in_stdout=False,
+        done = subprocess.run(
+            ('git', *_NEUTRAL, *args), cwd=cwd, input=stdin, capture_output=True, env=_environ(),
+            stdin=None if stdin is not None else subprocess.DEVNULL,
         )
-    except git.GitCommandError as e:
-        raise GateError(f'git {args[0]} failed: {_reason(e)}') from None
+    except OSError as e:
+        raise GateError(f'cannot run git: {e.strerror}; install git or put it on PATH') from None
+    return done.returncode, done.stdout, done.stderr
+
+
+def open_repo(path: str | Path = '.') -> Repo:
+    """The repository `path` is in (git's own search: parent directories, GIT_DIR, worktrees)."""
+    where = os.path.abspath(path)
+    if not os.path.isdir(where):
+        code, out = 1, b''
+    else:
+        code, out, _ = _call(where, ('rev-parse', '--absolute-git-dir', '--is-bare-repository', '--show-cdup'))
+    if code != 0:
+        raise GateError(f'{where}: not a git repository; run inside one, or pass --diff-file')
+    # --show-cdup prints a line, empty at the top, only inside a work tree
+    lines = out.decode('utf-8', 'surrogateescape').split('\n')
+    git_dir, work_tree = Path(lines[0]), None
+    if len(lines) > 3:
+        work_tree = Path(os.path.normpath(os.path.join(where, lines[2])))
+    elif lines[1] != 'true' and git_dir.name == '.git':  # run inside .git
+        work_tree = git_dir.parent
+    return Repo(git_dir, work_tree)
+
+
+def root(repo: Repo) -> Path:
+    if repo.work_tree is None:
+        raise GateError(f'{repo.git_dir}: a bare repository has no work tree; run in a clone')
+    return repo.work_tree
+
+
+def _run(repo: Repo, *args: str, stdin: bytes | None = None) -> str:
+    code, out, err = _call(repo.cwd, args, stdin)
+    if code != 0:
+        raise GateError(f'git {args[0]} failed: {_reason(err, code)}')
     return out.decode('utf-8', 'surrogateescape')
 
 
-def _reason(error: git.GitCommandError) -> str:
-    """The last line git wrote to stderr, without GitPython's decoration."""
-    stderr = str(error.stderr or '').strip().removeprefix("stderr: '").removesuffix("'")
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    return lines[-1] if lines else f'exit status {error.status}'
+def _reason(stderr: bytes, code: int) -> str:
+    """The last line git wrote to stderr."""
+    lines = [line.strip() for line in stderr.decode('utf-8', 'replace').splitlines() if line.strip()]
+    return lines[-1] if lines else f'exit status {code}'
 
 
-def _pipe(data: bytes) -> BinaryIO:
-    import tempfile
-
-    handle = tempfile.TemporaryFile()
-    handle.write(data)
-    handle.seek(0)
-    return handle  # type: ignore[return-value]
-
-
-def resolve(repo: git.Repo, ref: str) -> str:
+def resolve(repo: Repo, ref: str) -> str:
     """The commit id a ref names, or a GateError saying it names none."""
-    import git
-
     try:
-        return repo.git.rev_parse('--verify', '--end-of-options', f'{ref}^{{commit}}')
-    except git.GitCommandError:
+        return _run(repo, 'rev-parse', '--verify', '--end-of-options', f'{ref}^{{commit}}').strip()
+    except GateError:
         raise GateError(f'{ref!r}: unknown revision; fetch it or check the name') from None
 
 
-def merge_base(repo: git.Repo, a: str, b: str) -> str | None:
-    import git
-
+def merge_base(repo: Repo, a: str, b: str) -> str | None:
     try:
-        return repo.git.merge_base(a, b)
-    except git.GitCommandError:
+        return _run(repo, 'merge-base', a, b).strip()
+    except GateError:
         return None
 
 
-def empty_tree(repo: git.Repo) -> str:
-    return repo.git.hash_object('-t', 'tree', os.devnull)
+def empty_tree(repo: Repo) -> str:
+    return _run(repo, 'hash-object', '-t', 'tree', os.devnull).strip()
 
 
-def diff_staged(repo: git.Repo) -> str:
+def diff_staged(repo: Repo) -> str:
     return _run(repo, *_DIFF, '--cached')
 
 
-def diff_range(repo: git.Repo, base: str, head: str) -> str:
+def diff_range(repo: Repo, base: str, head: str) -> str:
     return _run(repo, *_DIFF, base, head, '--')
 
 
-def blob(repo: git.Repo, revision: str, path: str) -> bytes:
-    """The content of `path` in a commit."""
-    import git
-
-    try:
-        out: bytes = repo.git.execute(
-            ['git', 'cat-file', 'blob', f'{revision}:{path}'],
-            stdout_as_string=False, strip_newline_in_stdout=False,
-        )
-    except git.GitCommandError as e:
-        raise GateError(f'git cat-file failed: {_reason(e)}') from None
+def blob(repo: Repo, revision: str, path: str) -> bytes:
+    """The content of `path` in a commit (revision '': the index)."""
+    code, out, err = _call(repo.cwd, ('cat-file', 'blob', f'{revision}:{path}'))
+    if code != 0:
+        raise GateError(f'git cat-file failed: {_reason(err, code)}')
     return out
 
 
-def grep(repo: git.Repo, revision: str | None, pattern: str) -> list[str]:
+def blob_reader(repo: Repo, revision: str | None) -> Callable[[str], bytes | None]:
+    """A function that reads files of a commit (None: the index), all through one
+    `git cat-file --batch` started on the first read; None for a path that is no
+    file there (missing, a directory, a submodule). The process ends when the
+    function is garbage collected, or at exit.
+    """
+    prefix = (revision or '').encode() + b':'
+    batch: list[subprocess.Popen[bytes]] = []  # the process, once started
+
+    def read(path: str) -> bytes | None:
+        name = path.encode('utf-8', 'surrogateescape')
+        if b'\n' in name or name.endswith(b'\r'):  # the batch protocol is one name a line
+            try:
+                return blob(repo, revision or '', path)
+            except GateError:
+                return None
+        if not batch:
+            batch.append(subprocess.Popen(
+                ('git', *_NEUTRAL, 'cat-file', '--batch'), cwd=repo.cwd, env=_environ(),
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            ))
+        proc = batch[0]
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(prefix + name + b'\n')
+            proc.stdin.flush()
+            header = proc.stdout.readline().split()
+            if len(header) != 3:  # `<name> missing`, `ambiguous`
+                if not header:
+                    raise GateError('git cat-file --batch stopped')
+                return None
+            data = proc.stdout.read(int(header[2]) + 1)[:-1]
+        except (OSError, ValueError):
+            raise GateError('git cat-file --batch stopped') from None
+        return data if header[1] == b'blob' else None
+
+    weakref.finalize(read, _stop, batch)
+    return read
+
+
+def _stop(batch: list[subprocess.Popen[bytes]]) -> None:
+    for proc in batch:
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.close()
+        except OSError:
+            pass
+        proc.stdout.close()
+        proc.wait()
+
+
+def grep(repo: Repo, revision: str | None, pattern: str) -> list[str]:
     """Paths of a commit (None: the index) with a line matching the POSIX extended regex."""
     where = [revision, '--'] if revision else ['--cached', '--']
     try:
@@ -126,7 +189,7 @@ def grep(repo: git.Repo, revision: str | None, pattern: str) -> list[str]:
     return [line.removeprefix(prefix) for line in out.splitlines() if line]
 
 
-def tracked_files(repo: git.Repo, revision: str | None) -> frozenset[str]:
+def tracked_files(repo: Repo, revision: str | None) -> frozenset[str]:
     """Paths in the index (revision None) or in a commit's tree."""
     if revision is None:
         out = _run(repo, 'ls-files', '-z')
@@ -135,13 +198,13 @@ def tracked_files(repo: git.Repo, revision: str | None) -> frozenset[str]:
     return frozenset(out.split('\0')) - {''}
 
 
-def commits(repo: git.Repo, base: str | None, head: str) -> list[str]:
+def commits(repo: Repo, base: str | None, head: str) -> list[str]:
     """The commits of a change, oldest first."""
     span = head if base is None else f'{base}..{head}'
     return _run(repo, 'rev-list', '--reverse', span).split()
 
 
-def notes(repo: git.Repo, shas: list[str], ref: str = NOTES_REF) -> list[tuple[str, str]]:
+def notes(repo: Repo, shas: list[str], ref: str = NOTES_REF) -> list[tuple[str, str]]:
     """(commit, note text) for each of `shas` that has a note under `ref`."""
     wanted = set(shas)
     found = []
@@ -154,30 +217,29 @@ def notes(repo: git.Repo, shas: list[str], ref: str = NOTES_REF) -> list[tuple[s
     return [(commit, _run(repo, 'cat-file', 'blob', blob)) for commit, blob in found]
 
 
-def note(repo: git.Repo, sha: str, ref: str = NOTES_REF) -> str:
+def note(repo: Repo, sha: str, ref: str = NOTES_REF) -> str:
     return ''.join(text for _, text in notes(repo, [sha], ref))
 
 
-def set_note(repo: git.Repo, sha: str, text: str, ref: str = NOTES_REF) -> None:
+def set_note(repo: Repo, sha: str, text: str, ref: str = NOTES_REF) -> None:
     _run(repo, 'notes', f'--ref={ref}', 'add', '-f', '-F', '-', sha, stdin=text.encode())
 
 
-def init(path: Path) -> git.Repo:
+def init(path: Path) -> Repo:
     """A new repository with a local identity (for the demo)."""
-    import git
-
-    repo = git.Repo.init(path, initial_branch='main')
-    with repo.config_writer() as config:
-        config.set_value('user', 'name', 'findings-gate demo')
-        config.set_value('user', 'email', 'demo@findings-gate.invalid')
-        config.set_value('commit', 'gpgsign', 'false')
+    path.mkdir(parents=True, exist_ok=True)
+    repo = Repo(path / '.git', path)
+    _run(repo, 'init', '-q', '--initial-branch=main')
+    for key, value in (('user.name', 'findings-gate demo'), ('user.email', 'demo@findings-gate.invalid'),
+                       ('commit.gpgsign', 'false')):
+        _run(repo, 'config', key, value)
     return repo
 
 
-def stage_all(repo: git.Repo) -> None:
+def stage_all(repo: Repo) -> None:
     _run(repo, 'add', '-A')
 
 
-def commit(repo: git.Repo, message: str) -> str:
+def commit(repo: Repo, message: str) -> str:
     _run(repo, 'commit', '-q', '--no-verify', '-m', message)
     return resolve(repo, 'HEAD')

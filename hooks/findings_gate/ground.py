@@ -11,7 +11,6 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
-from urllib.parse import unquote, urlsplit
 
 from findings_gate.model import Finding, Grounding, Report, Run
 
@@ -42,6 +41,8 @@ class Spot(NamedTuple):
 def normalise(path: str, root: str | None) -> tuple[str | None, str | None]:
     """A repository-relative POSIX path, or None and why there is none."""
     if path.startswith('file:'):
+        from urllib.parse import unquote, urlsplit
+
         parts = urlsplit(path)
         if parts.netloc not in ('', 'localhost'):
             return None, f'{path!r} is on another host'
@@ -67,10 +68,12 @@ class Grounder:
 
     def __init__(self, changed: Sequence[str], code: Code | None, root: str | None) -> None:
         self.changed = list(dict.fromkeys(changed))
+        self.changed_set = frozenset(self.changed)
         self.code = code
         self.root = root
         self.definitions = functools.cache(self._definitions)
         self.all_files = functools.cache(lambda: sorted(code.files()) if code else [])
+        self.length = functools.cache(lambda path: _length(code.read(path)) if code else None)
 
     def _definitions(self, path: str) -> tuple[Definition, ...]:
         from findings_gate import symbols
@@ -79,7 +82,7 @@ class Grounder:
         return symbols.definitions(text, path) if text is not None else ()
 
     def known(self, path: str) -> bool:
-        return path in self.changed or (self.code is not None and path in self.code.files())
+        return path in self.changed_set or (self.code is not None and path in self.code.files())
 
     def resolve(self, path: str) -> tuple[str | None, list[str], str | None]:
         """The repository path a review's path means, other candidates, and how it was taken."""
@@ -140,7 +143,7 @@ class Grounder:
             lines = (loc.start_line, loc.end_line or loc.start_line)
         if loc.side == 'old':  # the base version is not read: nothing more to check
             return Spot(path, lines, 'old', False, _status(reasons, None), None if path else 'not found')
-        length = _length(self.code.read(path)) if path and self.code else None
+        length = self.length(path) if path else None
         if lines and length is not None and lines[0] > length:
             reasons.append(f'line {lines[0]} is past the end of {path} ({length} lines)')
             lines = None

@@ -85,14 +85,14 @@ def place(
         if spot.lines is None or lines.file.binary or lines.file.submodule:
             return 'file', spot.path
         first, last = spot.lines
-        definitions = grounder.definitions(spot.path)
         if spot.from_symbol:  # the review named a function, not lines in it
-            inside = symbols.innermost(definitions, first, ('function', 'method', 'class'))
+            inside = symbols.innermost(grounder.definitions(spot.path), first, ('function', 'method', 'class'))
             return ('symbol' if _touched(lines, inside) else 'file'), spot.path
         if _overlaps(lines.added, lines.added_starts, first, last):
             return 'added', spot.path
         if _overlaps(lines.near, lines.near_starts, first - context, last + context):
             return 'context', spot.path
+        definitions = grounder.definitions(spot.path)  # parsed only for findings away from the change
         inside = symbols.innermost(definitions, first) or symbols.innermost(definitions, first, ('class',))
         return ('symbol' if _touched(lines, inside) else 'file'), spot.path
 

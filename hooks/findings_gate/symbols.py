@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from findings_gate.scan import Raw, braces, python_by_indent, ruby
+if TYPE_CHECKING:
+    from findings_gate.scan import Raw
 
 
 class Definition(NamedTuple):
@@ -49,10 +50,10 @@ def definitions(text: str, path: str) -> tuple[Definition, ...]:
         return ()
     if lang == 'python':
         found = _python(text)
-    elif lang == 'ruby':
-        found = _nest(ruby(text))
-    else:
-        found = _nest(braces(text, lang))
+    else:  # scan.py compiles its patterns on import: only for the languages that need them
+        from findings_gate.scan import braces, ruby
+
+        found = _nest(ruby(text) if lang == 'ruby' else braces(text, lang))
     return tuple(sorted(found, key=lambda d: (d.start, -d.end, d.qualname.count('.'))))
 
 
@@ -62,6 +63,8 @@ def _python(text: str) -> list[Definition]:
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):  # Python 2, or a NUL byte
+        from findings_gate.scan import python_by_indent
+
         return _nest(python_by_indent(text))
     found = []
     todo: list[tuple[list[ast.stmt], str, bool]] = [(tree.body, '', False)]

@@ -1,7 +1,6 @@
 """Find the reports attached to a change, read each once, and check it."""
 from __future__ import annotations
 
-import glob
 import json
 import os
 import sys
@@ -9,9 +8,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
-from findings_gate import schema
+from findings_gate import cache
 from findings_gate.errors import GateError
-from findings_gate import formats
 from findings_gate.model import Finding, InvalidReport, Location, Report, Reviewer
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -36,6 +34,8 @@ def _expand(pattern: str, base: Path) -> list[Path]:
         return _files_in(path)
     if path.is_file():
         return [path]
+    import glob
+
     matches = sorted(Path(p) for p in glob.glob(str(path), recursive=True))
     found: list[Path] = []
     for match in matches:
@@ -173,16 +173,23 @@ def read(source: Source, fmt: str | None = None) -> Report | InvalidReport:
         return InvalidReport(origin, (source.problem,))
     if not source.data.strip():
         return InvalidReport(origin, (f'{origin}: empty; write a report there or remove it',))
+    kind = f'report-{fmt or "detected"}'
+    document = cache.get(kind, source.data)
+    if document is not None:  # read and found valid before
+        return to_report(document, origin)
+    from findings_gate import formats, schema  # only to read: their patterns and schemas take time
+
     try:
         document = formats.parse(source.data, origin, fmt)
     except GateError as e:
         return InvalidReport(origin, (str(e),))
     problems = schema.problems('report', document)
     if not problems:
-        problems = list(_line_order(document))  # type: ignore[arg-type]
+        problems = list(_line_order(document))
     if problems:
         return InvalidReport(origin, tuple(f'{origin}::{where}: {what}' for where, what in problems))
-    return to_report(document, origin)  # type: ignore[arg-type]
+    cache.put(kind, source.data, document)
+    return to_report(document, origin)
 
 
 def dump(document: object) -> str:

@@ -129,12 +129,20 @@ def blob(repo: Repo, revision: str, path: str) -> bytes:
 
 def blob_reader(repo: Repo, revision: str | None) -> Callable[[str], bytes | None]:
     """A function that reads files of a commit (None: the index), all through one
-    `git cat-file --batch` started on the first read; None for a path that is no
-    file there (missing, a directory, a submodule). The process ends when the
-    function is garbage collected, or at exit.
+    `git cat-file --batch`; None for a path that is no file there (missing, a
+    directory, a submodule). The process ends when the function is garbage
+    collected, or at exit.
     """
     prefix = (revision or '').encode() + b':'
-    batch: list[subprocess.Popen[bytes]] = []  # the process, once started
+    try:  # started now, so that git starts up while the reports are read
+        proc = subprocess.Popen(
+            ('git', *_NEUTRAL, 'cat-file', '--batch'), cwd=repo.cwd, env=_environ(),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )
+    except OSError as e:
+        raise GateError(f'cannot run git: {e.strerror}; install git or put it on PATH') from None
+    assert proc.stdin is not None and proc.stdout is not None
+    stdin, stdout = proc.stdin, proc.stdout
 
     def read(path: str) -> bytes | None:
         name = path.encode('utf-8', 'surrogateescape')
@@ -143,39 +151,31 @@ def blob_reader(repo: Repo, revision: str | None) -> Callable[[str], bytes | Non
                 return blob(repo, revision or '', path)
             except GateError:
                 return None
-        if not batch:
-            batch.append(subprocess.Popen(
-                ('git', *_NEUTRAL, 'cat-file', '--batch'), cwd=repo.cwd, env=_environ(),
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            ))
-        proc = batch[0]
-        assert proc.stdin is not None and proc.stdout is not None
         try:
-            proc.stdin.write(prefix + name + b'\n')
-            proc.stdin.flush()
-            header = proc.stdout.readline().split()
+            stdin.write(prefix + name + b'\n')
+            stdin.flush()
+            header = stdout.readline().split()
             if len(header) != 3:  # `<name> missing`, `ambiguous`
                 if not header:
                     raise GateError('git cat-file --batch stopped')
                 return None
-            data = proc.stdout.read(int(header[2]) + 1)[:-1]
+            data = stdout.read(int(header[2]) + 1)[:-1]
         except (OSError, ValueError):
             raise GateError('git cat-file --batch stopped') from None
         return data if header[1] == b'blob' else None
 
-    weakref.finalize(read, _stop, batch)
+    weakref.finalize(read, _stop, proc)
     return read
 
 
-def _stop(batch: list[subprocess.Popen[bytes]]) -> None:
-    for proc in batch:
-        assert proc.stdin is not None and proc.stdout is not None
-        try:
-            proc.stdin.close()
-        except OSError:
-            pass
-        proc.stdout.close()
-        proc.wait()
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.close()
+    except OSError:
+        pass
+    proc.stdout.close()
+    proc.wait()
 
 
 def grep(repo: Repo, revision: str | None, pattern: str) -> list[str]:

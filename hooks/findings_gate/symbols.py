@@ -79,6 +79,9 @@ def _python(text: str) -> list[Definition]:
                                         node.end_lineno or node.lineno))
                 todo.append((node.body, f'{prefix}{node.name}.', is_class))
                 continue
+            fields = node._fields
+            if 'body' not in fields and 'cases' not in fields:
+                continue  # a simple statement: most of them, and nothing inside
             blocks = [getattr(node, f, []) for f in ('body', 'orelse', 'finalbody')]
             blocks += [h.body for h in getattr(node, 'handlers', [])]  # try
             blocks += [c.body for c in getattr(node, 'cases', [])]  # match

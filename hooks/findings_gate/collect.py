@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
-from findings_gate import cache
+from findings_gate import bulk, cache
 from findings_gate.errors import GateError
 from findings_gate.model import Finding, InvalidReport, Location, Report, Reviewer
 
@@ -123,18 +123,18 @@ def unique(sources: Iterable[Source]) -> list[Source]:
     return kept
 
 
-def _location(raw: dict[str, Any]) -> Location:
-    return Location(**raw)
-
-
 def _finding(raw: dict[str, Any]) -> Finding:
-    fields = dict(raw)
+    fields = dict(raw)  # the fields left out keep Finding's defaults
     if 'location' in fields:
-        fields['location'] = _location(fields['location'])
-    fields['related'] = tuple(_location(r) for r in fields.get('related', ()))
-    fields['cwe'] = tuple(fields.get('cwe', ()))
-    fields['cwe_names'] = tuple(fields.get('cwe_names', {}).items())
-    fields['fingerprints'] = tuple(fields.get('fingerprints', {}).items())
+        fields['location'] = Location(**fields['location'])
+    if 'related' in fields:
+        fields['related'] = tuple(Location(**r) for r in fields['related'])
+    if 'cwe' in fields:
+        fields['cwe'] = tuple(fields['cwe'])
+    if 'cwe_names' in fields:
+        fields['cwe_names'] = tuple(fields['cwe_names'].items())
+    if 'fingerprints' in fields:
+        fields['fingerprints'] = tuple(fields['fingerprints'].items())
     if 'suppression' in fields:
         fields['suppression'] = (fields['suppression']['kind'], fields['suppression'].get('justification'))
     if 'source' in fields:
@@ -168,6 +168,11 @@ def to_report(document: dict[str, Any], origin: str) -> Report:
 
 def read(source: Source, fmt: str | None = None) -> Report | InvalidReport:
     """The report in `source`, or every reason it is not a valid one."""
+    with bulk.building():
+        return _reading(source, fmt)
+
+
+def _reading(source: Source, fmt: str | None) -> Report | InvalidReport:
     origin = source.origin
     if source.problem:
         return InvalidReport(origin, (source.problem,))

@@ -5,6 +5,7 @@ import bisect
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
+from findings_gate import bulk
 from findings_gate.ground import Code, Grounder, Spot, spots
 from findings_gate.model import Change, FileChange, Placed, Report, Run
 
@@ -97,9 +98,10 @@ def place(
         return ('symbol' if _touched(lines, inside) else 'file'), spot.path
 
     placed = []
-    for report in reports:
-        for finding, spot in zip(report.findings, spots(report, grounder)):
-            where, path = placement(spot)
-            placed.append(Placed(finding, report, path, where, spot.reason if where == 'unlocated' else None,
-                                 spot.lines, spot.grounding))
+    with bulk.building():
+        for report in reports:
+            for finding, spot in zip(report.findings, spots(report, grounder)):
+                where, path = placement(spot)
+                placed.append(Placed(finding, report, path, where, spot.reason if where == 'unlocated' else None,
+                                     spot.lines, spot.grounding))
     return placed

@@ -74,6 +74,9 @@ class Grounder:
         self.definitions = functools.cache(self._definitions)
         self.all_files = functools.cache(lambda: sorted(code.files()) if code else [])
         self.length = functools.cache(lambda path: _length(code.read(path)) if code else None)
+        # many findings name the same path: each is normalised and resolved once
+        self.normalised = functools.cache(lambda path: normalise(path, root))
+        self.resolved = functools.cache(self.resolve)
 
     def _definitions(self, path: str) -> tuple[Definition, ...]:
         from findings_gate import symbols
@@ -129,10 +132,10 @@ class Grounder:
         path: str | None = None
         candidates: list[str] = []
         if claimed is not None:
-            path, why = normalise(claimed, self.root)
+            path, why = self.normalised(claimed)
             if path is None:
                 return Spot(None, None, loc.side, False, _status(reasons, 'ungrounded', why), why)
-            path, candidates, how = self.resolve(path)
+            path, candidates, how = self.resolved(path)
             if how:
                 reasons.append(how)
         elif default is not None:
@@ -209,7 +212,12 @@ def _cwe_reasons(finding: Finding) -> list[str]:
     return [reason for cwe_id in finding.cwe for reason in cwe.check(cwe_id, names.get(cwe_id))]
 
 
+_GROUNDED = Grounding('grounded', ())
+
+
 def _status(reasons: list[str], floor: str | None, why: str | None = None) -> Grounding:
+    if not reasons and floor is None and not why:
+        return _GROUNDED  # the commonest, shared
     if why and why not in reasons:
         reasons = [*reasons, why]
     status = floor or ('partly' if reasons else 'grounded')

@@ -131,23 +131,22 @@ def _ref(ctx: _Context, uri: str, base: str) -> Check:
 
 
 def _build(ctx: _Context, schema: Any, base: str) -> Check:
-    if schema is True:
-        return lambda x: True
-    if schema is False:
-        return lambda x: False
+    if isinstance(schema, bool):
+        return (lambda x: True) if schema else (lambda x: False)
     if not isinstance(schema, dict):
         raise Unsupported(repr(schema))
-    if '$id' in schema and ctx.documents.get(schema['$id']) is not schema:
+    node: dict[str, Any] = schema
+    if '$id' in node and ctx.documents.get(node['$id']) is not node:
         raise Unsupported('$id inside a schema')  # a new base for the references in it
-    fused = _fused(schema)
+    fused = _fused(node)
     if fused is not None:
         return fused
-    members = 'properties' in schema or 'patternProperties' in schema or 'additionalProperties' in schema
-    typed_object = members and schema.get('type') == 'object'  # one check for both
-    checks = [_keyword(ctx, key, value, schema, base) for key, value in schema.items()
+    members = 'properties' in node or 'patternProperties' in node or 'additionalProperties' in node
+    typed_object = members and node.get('type') == 'object'  # one check for both
+    checks = [_keyword(ctx, key, value, node, base) for key, value in node.items()
               if key not in _ANNOTATIONS and key not in _WITH_OTHERS and not (typed_object and key == 'type')]
     if members:
-        checks.append(_members(ctx, schema, base, typed_object))
+        checks.append(_members(ctx, node, base, typed_object))
     return _all(checks)
 
 
@@ -182,8 +181,8 @@ def _keyword(ctx: _Context, key: str, value: Any, schema: Mapping[str, Any], bas
     if key == 'enum':
         values = list(value)
         if all(isinstance(v, str) for v in values):
-            names = frozenset(values)
-            return lambda x: isinstance(x, str) and x in names
+            strings = frozenset(values)
+            return lambda x: isinstance(x, str) and x in strings
         return lambda x: any(equal(x, v) for v in values)
     if key == 'const':
         return lambda x: equal(x, value)

@@ -19,6 +19,31 @@ def test_open_repo_finds_the_work_tree_from_a_subdirectory(repo: Repo, monkeypat
     assert found.git_dir == repo.root / '.git'
 
 
+def test_open_repo_finds_a_worktree_a_submodule_and_what_git_dir_names(
+        repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo.write('a.txt', 'a\n')
+    repo.commit()
+    repo.git('worktree', 'add', '-q', str(tmp_path / 'other'), '-b', 'other')
+    found = git.open_repo(tmp_path / 'other')
+    assert git.root(found) == tmp_path / 'other'
+    assert git.resolve(found, 'HEAD') == git.resolve(git.open_repo(repo.root), 'other')
+    sub = Repo(tmp_path / 'sub')
+    sub.write('s.txt', 's\n')
+    sub.commit()
+    repo.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', str(sub.root), 'sub')
+    assert git.root(git.open_repo(repo.root / 'sub')) == repo.root / 'sub'
+    assert git.tracked_files(git.open_repo(repo.root / 'sub'), None) == frozenset({'s.txt'})
+    monkeypatch.setenv('GIT_DIR', str(repo.root / '.git'))
+    monkeypatch.setenv('GIT_WORK_TREE', str(repo.root))
+    assert git.root(git.open_repo(tmp_path)) == repo.root  # as git says
+
+
+def test_a_configured_work_tree_is_git_s_to_find(repo: Repo, tmp_path: Path) -> None:
+    (tmp_path / 'elsewhere').mkdir()
+    repo.git('config', 'core.worktree', str(tmp_path / 'elsewhere'))
+    assert git.root(git.open_repo(repo.root / '.git')) == tmp_path / 'elsewhere'
+
+
 def test_open_repo_outside_a_repository_says_so(tmp_path: Path) -> None:
     with pytest.raises(GateError, match=f'^{tmp_path}: not a git repository; run inside one'):
         git.open_repo(tmp_path)

@@ -91,9 +91,9 @@ def test_the_blob_reader_reads_the_index_and_commits(repo: Repo) -> None:
     found = git.open_repo(repo.root)
     staged = git.blob_reader(found, None)
     committed = git.blob_reader(found, first)
-    assert staged('a.py') == b'staged\n'
-    assert committed('a.py') == b'old\n'
-    assert staged('a.py') == b'staged\n'  # again, through the same process
+    assert staged(['a.py']) == [b'staged\n']
+    assert committed(['a.py', 'a.py']) == [b'old\n', b'old\n']
+    assert staged(['a.py']) == [b'staged\n']  # again, through the same process
 
 
 def test_the_blob_reader_says_none_for_what_is_not_a_file(repo: Repo) -> None:
@@ -105,11 +105,9 @@ def test_the_blob_reader_says_none_for_what_is_not_a_file(repo: Repo) -> None:
     repo.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', str(sub.root), 'sub')
     head = repo.commit()
     read = git.blob_reader(git.open_repo(repo.root), head)
-    assert read('missing.txt') is None
-    assert read('dir') is None  # a tree
-    assert read('sub') is None  # a submodule's commit
-    assert read('empty.txt') == b''
-    assert read('dir/a.txt') == b'a\n'
+    # missing, a tree, a submodule's commit
+    assert read(['missing.txt', 'dir', 'sub', 'empty.txt', 'dir/a.txt']) == [None, None, None, b'', b'a\n']
+    assert read([]) == []
 
 
 def test_the_blob_reader_keeps_bytes_and_odd_names(repo: Repo) -> None:
@@ -122,9 +120,18 @@ def test_the_blob_reader_keeps_bytes_and_odd_names(repo: Repo) -> None:
     head = repo.commit()
     read = git.blob_reader(git.open_repo(repo.root), head)
     for n, name in enumerate(names):
-        assert read(name) == data + str(n).encode(), name
-    assert read('big.bin') == data * 40
-    assert [read(name) is not None for name in names] == [True] * len(names)
+        assert read([name]) == [data + str(n).encode()], name
+    assert read(['big.bin', *names, 'big.bin']) == [data * 40, *(data + str(n).encode() for n in range(len(names))),
+                                                    data * 40]
+
+
+def test_many_files_read_together(repo: Repo) -> None:
+    names = [f'dir{n % 7}/{"long-name-" * 20}{n}.txt' for n in range(600)]  # more than a pipe holds
+    for name in names:
+        repo.write(name, f'{name}\n' * 50)
+    head = repo.commit()
+    read = git.blob_reader(git.open_repo(repo.root), head)
+    assert read(names + ['missing']) == [f'{name}\n'.encode() * 50 for name in names] + [None]
 
 
 def test_the_blob_reader_s_process_ends_with_it(repo: Repo) -> None:
@@ -133,7 +140,7 @@ def test_the_blob_reader_s_process_ends_with_it(repo: Repo) -> None:
     gc.collect()
     before = _batches()
     read = git.blob_reader(git.open_repo(repo.root), head)
-    assert read('a.txt') == b'a\n'
+    assert read(['a.txt']) == [b'a\n']
     [pid] = _batches() - before
     del read  # no reference cycle: it ends at once
     assert _state(pid) == 'gone'

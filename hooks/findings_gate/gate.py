@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
@@ -81,19 +81,27 @@ def _code(repo: gitpython.Repo, tree: str | None,
           files: Callable[[], frozenset[str]]) -> ground.Code:
     """The gated revision's files (the index for a staged change), read lazily, each once,
     all through one git process."""
-    blob = git.blob_reader(repo, tree)
+    blobs = git.blob_reader(repo, tree)
+    texts: dict[str, str | None] = {}
 
-    @functools.cache
-    def read(path: str) -> str | None:
-        data = blob(path)
+    def text(data: bytes | None) -> str | None:
         if data is None or b'\0' in data[:8192]:
             return None  # not a file of the revision, or binary
         return data.decode('utf-8', 'replace')
 
+    def read(path: str) -> str | None:
+        if path not in texts:
+            texts[path] = text(blobs([path])[0])
+        return texts[path]
+
+    def prefetch(paths: Iterable[str]) -> None:
+        wanted = list(dict.fromkeys(p for p in paths if p not in texts))
+        texts.update(zip(wanted, map(text, blobs(wanted))))
+
     def search(pattern: str) -> list[str]:
         return git.grep(repo, tree, pattern)
 
-    return ground.Code(files, read, search)
+    return ground.Code(files, read, search, prefetch)
 
 
 def _from_tree(repo: gitpython.Repo, tree: str, locations: Sequence[str],

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -22,6 +22,7 @@ _NEUTRAL = (
     '-c', 'core.quotepath=false', '-c', 'diff.noprefix=false',
     '-c', 'diff.mnemonicprefix=false', '-c', 'diff.relative=false',
 )
+_PIPE_BYTES = 16384  # what a pipe surely holds: requests to git cat-file --batch are sent in parts this size
 _DIFF = (
     'diff', '--no-color', '--no-ext-diff', '--no-textconv',
     '--src-prefix=a/', '--dst-prefix=b/', '-M', '-C', '-U0', '--submodule=short',
@@ -177,11 +178,12 @@ def blob(repo: Repo, revision: str, path: str) -> bytes:
     return out
 
 
-def blob_reader(repo: Repo, revision: str | None) -> Callable[[str], bytes | None]:
+def blob_reader(repo: Repo, revision: str | None) -> Callable[[Sequence[str]], list[bytes | None]]:
     """A function that reads files of a commit (None: the index), all through one
-    `git cat-file --batch`; None for a path that is no file there (missing, a
-    directory, a submodule). The process ends when the function is garbage
-    collected, or at exit.
+    `git cat-file --batch`: the content of each path asked for, or None where there
+    is no file (missing, a directory, a submodule). Paths asked for together go in
+    one exchange with git, not one each (5,000 files: 0.7 s one by one). The process
+    ends when the function is garbage collected, or at exit.
     """
     prefix = (revision or '').encode() + b':'
     try:  # started now, so that git starts up while the reports are read
@@ -194,25 +196,46 @@ def blob_reader(repo: Repo, revision: str | None) -> Callable[[str], bytes | Non
     assert proc.stdin is not None and proc.stdout is not None
     stdin, stdout = proc.stdin, proc.stdout
 
-    def read(path: str) -> bytes | None:
-        name = path.encode('utf-8', 'surrogateescape')
-        if b'\n' in name or name.endswith(b'\r'):  # the batch protocol is one name a line
-            try:
-                return blob(repo, revision or '', path)
-            except GateError:
-                return None
+    def answer() -> bytes | None:
+        header = stdout.readline().split()
+        if len(header) != 3:  # `<name> missing`, `ambiguous`
+            if not header:
+                raise GateError('git cat-file --batch stopped')
+            return None
+        data = stdout.read(int(header[2]) + 1)[:-1]
+        return data if header[1] == b'blob' else None
+
+    def exchange(names: list[bytes]) -> list[bytes | None]:
+        # requests that fit in a pipe's buffer, then their answers: neither side waits on the other
         try:
-            stdin.write(prefix + name + b'\n')
+            stdin.write(b''.join(prefix + name + b'\n' for name in names))
             stdin.flush()
-            header = stdout.readline().split()
-            if len(header) != 3:  # `<name> missing`, `ambiguous`
-                if not header:
-                    raise GateError('git cat-file --batch stopped')
-                return None
-            data = stdout.read(int(header[2]) + 1)[:-1]
+            return [answer() for _ in names]
         except (OSError, ValueError):
             raise GateError('git cat-file --batch stopped') from None
-        return data if header[1] == b'blob' else None
+
+    def read(paths: Sequence[str]) -> list[bytes | None]:
+        found: dict[int, bytes | None] = {}
+        names: list[bytes] = []
+        asked: list[int] = []
+        size = 0
+        for i, path in enumerate(paths):
+            name = path.encode('utf-8', 'surrogateescape')
+            if b'\n' in name or name.endswith(b'\r'):  # the batch protocol is one name a line
+                try:
+                    found[i] = blob(repo, revision or '', path)
+                except GateError:
+                    found[i] = None
+                continue
+            names.append(name)
+            asked.append(i)
+            size += len(prefix) + len(name) + 1
+            if size > _PIPE_BYTES:
+                found.update(zip(asked, exchange(names)))
+                names, asked, size = [], [], 0
+        if names:
+            found.update(zip(asked, exchange(names)))
+        return [found[i] for i in range(len(paths))]
 
     weakref.finalize(read, _stop, proc)
     return read

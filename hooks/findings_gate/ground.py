@@ -21,11 +21,16 @@ NEAR = 20  # lines a review's line numbers may be off from the symbol it names
 _DRIVE = re.compile(r'^[A-Za-z]:/')
 
 
+def _no_prefetch(paths: Iterable[str]) -> None:
+    pass
+
+
 class Code(NamedTuple):
     """The repository at the revision being gated, behind three lookups."""
     files: Callable[[], frozenset[str]]  # every path
     read: Callable[[str], str | None]  # a file's text; None when missing or binary
     search: Callable[[str], list[str]]  # paths with a line matching a POSIX ERE (git grep)
+    prefetch: Callable[[Iterable[str]], None] = _no_prefetch  # files about to be read, read together
 
 
 class Spot(NamedTuple):
@@ -83,6 +88,18 @@ class Grounder:
 
         text = self.code.read(path) if self.code else None
         return symbols.definitions(text, path) if text is not None else ()
+
+    def prefetch(self, claimed: Iterable[str]) -> None:
+        """Read together the files these paths name (each is read to check its lines)."""
+        if self.code is None:
+            return
+        paths = []
+        for path in dict.fromkeys(claimed):
+            normal, _ = self.normalised(path)
+            resolved = self.resolved(normal)[0] if normal else None
+            if resolved:
+                paths.append(resolved)
+        self.code.prefetch(paths)
 
     def known(self, path: str) -> bool:
         return path in self.changed_set or (self.code is not None and path in self.code.files())
@@ -244,6 +261,7 @@ def _show(run: Run) -> str:
 
 def spots(report: Report, grounder: Grounder) -> list[Spot]:
     """Each finding of a report checked; findings with lines but no file get the report's one file."""
+    grounder.prefetch(f.location.path for f in report.findings if f.location and f.location.path)
     found = [grounder.spot(f) for f in report.findings]
     paths = {s.path for s, f in zip(found, report.findings) if s.path and f.location and
              (f.location.path or f.location.symbol)}

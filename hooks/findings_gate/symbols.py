@@ -58,14 +58,17 @@ def definitions(text: str, path: str) -> tuple[Definition, ...]:
 
 
 def _python(text: str) -> list[Definition]:
-    import ast
+    # `ast` is its C module `_ast` and a module of helpers this needs none of,
+    # whose import took 1 ms of a 60 ms pre-commit run
+    import _ast as ast
 
     try:
-        tree = ast.parse(text)
+        tree = compile(text, '<unknown>', 'exec', ast.PyCF_ONLY_AST)  # what ast.parse does
     except (SyntaxError, ValueError):  # Python 2, or a NUL byte
         from findings_gate.scan import python_by_indent
 
         return _nest(python_by_indent(text))
+    assert isinstance(tree, ast.Module)
     found = []
     todo: list[tuple[list[ast.stmt], str, bool]] = [(tree.body, '', False)]
     while todo:

@@ -29,9 +29,18 @@ def test_a_valid_report_is_kept_and_read_back_from_the_cache() -> None:
     assert document['findings'][0]['title'] == 'first reading'
     document['findings'][0]['title'] = 'from the cache'
     kept.write_text(json.dumps(document))
-    again = collect.read(source._replace(origin='b.json'))
+    again = collect.read(source)
     assert isinstance(again, Report)
-    assert (again.origin, again.findings[0].title) == ('b.json', 'from the cache')
+    assert (again.origin, again.findings[0].title) == ('a.json', 'from the cache')
+
+
+def test_the_name_a_report_is_read_under_is_part_of_the_key() -> None:
+    prose = b'1. SQL injection in `app.py` line 3: the query is built from user input.\n'
+    first = collect.read(collect.Source('alice.md', prose))
+    second = collect.read(collect.Source('bob.md', prose))
+    assert isinstance(first, Report) and isinstance(second, Report)
+    assert (first.reviewer.name, second.reviewer.name) == ('alice', 'bob')  # from the file name
+    assert len(entries('report-detected')) == 2
 
 
 def test_the_format_asked_for_is_part_of_the_key() -> None:

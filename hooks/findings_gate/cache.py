@@ -3,8 +3,9 @@
 A pre-commit hook reads the same reports and policy on every commit, and reading
 costs more than the rest of a run (bench/run.py): the prose reader's patterns
 take 20 ms to compile, PyYAML 13 ms to import. So a reading is kept in the
-user's cache directory under a hash of all it depends on: the bytes read, and
-this package's code and schemas (their names, sizes and modification times).
+user's cache directory under a hash of all it depends on: the bytes read and
+the name they were read under, and this package's code and schemas (their
+names, sizes and modification times).
 Only what was read and found valid is kept; anything wrong with the cache
 (missing, unreadable, unwritable) means reading again, never an error.
 
@@ -51,19 +52,20 @@ def _salt() -> bytes:
     return '\n'.join(parts).encode()
 
 
-def _path(kind: str, data: bytes) -> Path | None:
+def _path(kind: str, data: bytes, name: str) -> Path | None:
     folder = directory()
     if folder is None or len(data) > MAX_BYTES:
         return None
     digest = blake2b(_salt(), digest_size=20)
-    digest.update(b'\0' + kind.encode() + b'\0')
+    for part in (kind, name):
+        digest.update(b'\0' + part.encode('utf-8', 'surrogateescape') + b'\0')
     digest.update(data)
     return folder / kind / f'{digest.hexdigest()}.json'
 
 
-def get(kind: str, data: bytes) -> Any | None:
-    """What was kept for `data`, None when nothing was."""
-    path = _path(kind, data)
+def get(kind: str, data: bytes, name: str = '') -> Any | None:
+    """What was kept for `data` read under `name`, None when nothing was."""
+    path = _path(kind, data, name)
     if path is None:
         return None
     try:
@@ -72,9 +74,10 @@ def get(kind: str, data: bytes) -> Any | None:
         return None
 
 
-def put(kind: str, data: bytes, document: Any) -> None:
-    """Keep `document` for `data`, if it is plain JSON (str keys, no dates, no cycles)."""
-    path = _path(kind, data)
+def put(kind: str, data: bytes, document: Any, name: str = '') -> None:
+    """Keep `document` for `data` read under `name` (a reading may depend on it, as prose's
+    reviewer on its file name), if it is plain JSON (str keys, no dates, no cycles)."""
+    path = _path(kind, data, name)
     if path is None:
         return
     try:

@@ -179,7 +179,7 @@ def _reading(source: Source, fmt: str | None) -> Report | InvalidReport:
     if not source.data.strip():
         return InvalidReport(origin, (f'{origin}: empty; write a report there or remove it',))
     kind = f'report-{fmt or "detected"}'
-    document = cache.get(kind, source.data)
+    document = cache.get(kind, source.data, origin)
     if document is not None:  # read and found valid before
         return to_report(document, origin)
     from findings_gate import formats, schema  # only to read: their patterns and schemas take time
@@ -193,7 +193,7 @@ def _reading(source: Source, fmt: str | None) -> Report | InvalidReport:
         problems = list(_line_order(document))
     if problems:
         return InvalidReport(origin, tuple(f'{origin}::{where}: {what}' for where, what in problems))
-    cache.put(kind, source.data, document)
+    cache.put(kind, source.data, document, origin)
     return to_report(document, origin)
 
 

@@ -19,6 +19,7 @@ def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     home = tmp_path_factory.mktemp('home')
     monkeypatch.setenv('GIT_CONFIG_NOSYSTEM', '1')
     monkeypatch.setenv('GIT_CONFIG_GLOBAL', str(home / '.gitconfig'))
+    monkeypatch.setenv('FINDINGS_GATE_CACHE', str(home / 'cache'))  # each test starts with none
     for name in ('GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_NOTES_REF',
                  'PRE_COMMIT_FROM_REF', 'PRE_COMMIT_TO_REF', 'NO_COLOR', 'PRE_COMMIT_COLOR',
                  'GITHUB_ACTIONS', 'GITLAB_CI', 'ZUUL_BRANCH'):

@@ -621,3 +621,31 @@ def test_malformed(text, message):
     with pytest.raises(GateError) as excinfo:
         parse_diff(text, 'x')
     assert str(excinfo.value) == message
+
+
+def test_hunks_read_from_their_headers_agree_with_hunks_read_line_by_line(repo, monkeypatch):
+    """-U0 hunks are taken from their headers; a walk of every line must give the same."""
+    import random
+
+    from findings_gate import diff
+
+    rng = random.Random(6)
+    originals = {}
+    for n in range(30):
+        originals[f'f{n}.txt'] = [f'line {k}' for k in range(rng.randint(0, 60))]
+        repo.write(f'f{n}.txt', ''.join(f'{x}\n' for x in originals[f'f{n}.txt']))
+    repo.commit('base')
+    for name, old in originals.items():
+        new = list(old)
+        for _ in range(rng.randint(1, 6)):
+            at = rng.randint(0, len(new))
+            cut = rng.randint(0, 3)
+            new[at:at + cut] = [f'new {rng.random()}' for _ in range(rng.randint(0, 4))]
+        text = ''.join(f'{x}\n' for x in new)
+        repo.write(name, text[:-1] if rng.random() < 0.2 else text)  # some without a last newline
+    repo.git('add', '-A')
+    fast = parse_diff(run_diff(repo, '--cached'), 'test')
+    monkeypatch.setattr(diff, '_removes_then_adds', lambda *args: False)
+    assert parse_diff(run_diff(repo, '--cached'), 'test') == fast
+    assert parse_diff(run_diff(repo, '--cached', unified='-U3'), 'test') == fast
+    assert sum(len(f.added) + len(f.deleted) + len(f.gaps) for f in fast.files) > 100

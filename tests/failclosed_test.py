@@ -110,8 +110,7 @@ def _malformed_diff(repo: Repo, tmp: Path) -> dict[str, str]:
 
 FAILURES = [
     Failure('git missing', _no_git, ('check',), 2, 'stderr',
-            'findings-gate: error: git is not installed or not on PATH; install git, or set '
-            'GIT_PYTHON_GIT_EXECUTABLE to the git program'),
+            'findings-gate: error: git is not installed or not on PATH; install git'),
     Failure('not a repository', _not_a_repository, ('check',), 2, 'stderr',
             'findings-gate: error: {root}: not a git repository; run inside one, or pass --diff-file'),
     Failure('unknown ref', _nothing, ('check', '--base', 'no-such-branch'), 2, 'stderr',

@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -400,6 +399,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f'findings-gate: error: {line}', file=sys.stderr)
         return UNUSABLE
     except Exception:  # a bug: never let it pass as 0 or 1
+        import traceback
+
         traceback.print_exc()
         print(f'findings-gate: internal error (exit {INTERNAL}); please report it with the '
               f'traceback above', file=sys.stderr)

@@ -1,7 +1,6 @@
 """Find the reports attached to a change, read each once, and check it."""
 from __future__ import annotations
 
-import glob
 import json
 import os
 import sys
@@ -9,9 +8,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
-from findings_gate import schema
+from findings_gate import bulk, cache
 from findings_gate.errors import GateError, shown
-from findings_gate import formats
 from findings_gate.model import Finding, InvalidReport, Location, Report, Reviewer
 
 MAX_BYTES = 50 * 1024 * 1024  # of one report, unless FINDINGS_GATE_MAX_REPORT_BYTES says otherwise
@@ -38,6 +36,8 @@ def _expand(pattern: str, base: Path) -> list[Path]:
         return _files_in(path)
     if path.is_file():
         return [path]
+    import glob
+
     matches = sorted(Path(p) for p in glob.glob(str(path), recursive=True))
     found: list[Path] = []
     for match in matches:
@@ -188,13 +188,17 @@ def _location(raw: dict[str, Any]) -> Location:
 
 
 def _finding(raw: dict[str, Any]) -> Finding:
-    fields = dict(raw)
+    fields = dict(raw)  # the fields left out keep Finding's defaults
     if 'location' in fields:
         fields['location'] = _location(fields['location'])
-    fields['related'] = tuple(_location(r) for r in fields.get('related', ()))
-    fields['cwe'] = tuple(fields.get('cwe', ()))
-    fields['cwe_names'] = tuple(fields.get('cwe_names', {}).items())
-    fields['fingerprints'] = tuple(fields.get('fingerprints', {}).items())
+    if 'related' in fields:
+        fields['related'] = tuple(_location(r) for r in fields['related'])
+    if 'cwe' in fields:
+        fields['cwe'] = tuple(fields['cwe'])
+    if 'cwe_names' in fields:
+        fields['cwe_names'] = tuple(fields['cwe_names'].items())
+    if 'fingerprints' in fields:
+        fields['fingerprints'] = tuple(fields['fingerprints'].items())
     if 'suppression' in fields:
         fields['suppression'] = (fields['suppression']['kind'], fields['suppression'].get('justification'))
     if 'source' in fields:
@@ -230,6 +234,11 @@ def to_report(document: dict[str, Any], origin: str) -> Report:
 
 def read(source: Source, fmt: str | None = None) -> Report | InvalidReport:
     """The report in `source`, or every reason it is not a valid one."""
+    with bulk.building():
+        return _reading(source, fmt)
+
+
+def _reading(source: Source, fmt: str | None) -> Report | InvalidReport:
     origin = source.origin
     if source.problem:
         return InvalidReport(origin, (source.problem,))
@@ -238,16 +247,23 @@ def read(source: Source, fmt: str | None = None) -> Report | InvalidReport:
         return InvalidReport(origin, (_too_big(origin, len(source.data), limit),))
     if not source.data.strip():
         return InvalidReport(origin, (f'{origin}: empty; write a report there or remove it',))
+    kind = f'report-{fmt or "detected"}'
+    document = cache.get(kind, source.data, origin)
+    if document is not None:  # read and found valid before
+        return to_report(document, origin)
+    from findings_gate import formats, schema  # only to read: their patterns and schemas take time
+
     try:
         document = formats.parse(source.data, origin, fmt)
     except GateError as e:
         return InvalidReport(origin, (str(e),))
     problems = schema.problems('report', document)
     if not problems:
-        problems = list(_line_order(document))  # type: ignore[arg-type]
+        problems = list(_line_order(document))
     if problems:
         return InvalidReport(origin, tuple(f'{origin}::{where}: {what}' for where, what in problems))
-    return to_report(document, origin)  # type: ignore[arg-type]
+    cache.put(kind, source.data, document, origin)
+    return to_report(document, origin)
 
 
 def dump(document: object) -> str:

@@ -14,7 +14,7 @@ from findings_gate.errors import GateError
 from findings_gate.model import Change, Condition, Waiver
 
 if TYPE_CHECKING:
-    import git as gitpython
+    from findings_gate.git import Repo
 
 
 class Config(NamedTuple):
@@ -26,7 +26,7 @@ class Config(NamedTuple):
     edited: tuple[Condition, ...] = ()  # the configuration files the change edits
 
 
-def read(repo: gitpython.Repo | None, root: Path | None, base: str | None, change: Change,
+def read(repo: Repo | None, root: Path | None, base: str | None, change: Change,
          policy_file: str | None, trusted: str) -> Config:
     """The configuration from the work tree, or (`trusted` base) from the change's base commit.
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from itertools import repeat
 
 from findings_gate.diff_paths import ADVICE, paths
 from findings_gate.errors import GateError
@@ -145,6 +146,16 @@ def _read_hunk(
     # with a count of 0 the start is the line before the hunk
     old_no = old_start if old_left else old_start + 1
     new_no = new_start if new_left else new_start + 1
+    end = i + 1 + old_left + new_left
+    if end <= len(lines) and _removes_then_adds(lines, i + 1, old_left, end):
+        # git diff -U0: the header says it all, the lines need not be walked one by one
+        if old_left:
+            _add_run(deleted, old_no, old_no + old_left - 1)
+        if new_left:
+            _add_run(added, new_no, new_no + new_left - 1)
+        elif old_left:
+            gaps += (new_no - 1, new_no)
+        return end
     removing = False  # in a run of '-' lines that no '+' line has followed
     j = i + 1
     while old_left or new_left:
@@ -192,6 +203,20 @@ def _read_hunk(
     if removing:
         gaps += (new_no - 1, new_no)
     return j
+
+
+def _removes_then_adds(lines: list[str], start: int, removed: int, end: int) -> bool:
+    """Whether `removed` '-' lines from `start` are followed by '+' lines up to `end`."""
+    middle = start + removed
+    return (all(map(str.startswith, lines[start:middle], repeat('-'))) and
+            all(map(str.startswith, lines[middle:end], repeat('+'))))
+
+
+def _add_run(flat: list[int], first: int, last: int) -> None:
+    if flat and flat[-1] == first - 1:
+        flat[-1] = last
+    else:
+        flat += (first, last)
 
 
 def _runs(flat: list[int]) -> tuple[Run, ...]:

@@ -3,16 +3,13 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 from findings_gate import baseline, collect, configuration, diff, fresh, git, ground, locate, policy, waivers
 from findings_gate.errors import GateError
 from findings_gate.model import Absent, Change, Decision, InvalidReport, Report
-
-if TYPE_CHECKING:
-    import git as gitpython
 
 
 class Target(NamedTuple):
@@ -45,7 +42,7 @@ def _read_diff_file(name: str, stdin: BinaryIO | None) -> Read:
         raise GateError(f'{name}:{e}') from None
 
 
-def _range(repo: gitpython.Repo, start: str, end: str, *, three_dot: bool, strict: bool) -> Read:
+def _range(repo: git.Repo, start: str, end: str, *, three_dot: bool, strict: bool) -> Read:
     head = git.resolve(repo, end)
     other = git.resolve(repo, start)
     base = git.merge_base(repo, other, head) if three_dot else other
@@ -61,7 +58,7 @@ def _range(repo: gitpython.Repo, start: str, end: str, *, three_dot: bool, stric
                 git.commits(repo, base, head), head, base, text)
 
 
-def _head(repo: gitpython.Repo) -> str | None:
+def _head(repo: git.Repo) -> str | None:
     """The commit HEAD names; None before the first commit."""
     try:
         return git.resolve(repo, 'HEAD')
@@ -69,7 +66,7 @@ def _head(repo: gitpython.Repo) -> str | None:
         return None
 
 
-def read_change(repo: gitpython.Repo | None, target: Target, environ: dict[str, str],
+def read_change(repo: git.Repo | None, target: Target, environ: dict[str, str],
                 stdin: BinaryIO | None) -> Read:
     if target.diff_file is not None:
         return _read_diff_file(target.diff_file, stdin)
@@ -89,25 +86,34 @@ def read_change(repo: gitpython.Repo | None, target: Target, environ: dict[str, 
     return Read(diff.parse_diff(text, 'staged changes'), [], None, _head(repo), text)
 
 
-def _code(repo: gitpython.Repo, tree: str | None,
+def _code(repo: git.Repo, tree: str | None,
           files: Callable[[], frozenset[str]]) -> ground.Code:
-    """The gated revision's files (the index for a staged change), read lazily, each once."""
-    @functools.cache
-    def read(path: str) -> str | None:
-        if path not in files():
-            return None
-        data = git.blob(repo, tree or '', path)
-        if b'\0' in data[:8192]:
-            return None  # binary
+    """The gated revision's files (the index for a staged change), read lazily, each once,
+    all through one git process."""
+    blobs = git.blob_reader(repo, tree)
+    texts: dict[str, str | None] = {}
+
+    def text(data: bytes | None) -> str | None:
+        if data is None or b'\0' in data[:8192]:
+            return None  # not a file of the revision, or binary
         return data.decode('utf-8', 'replace')
+
+    def read(path: str) -> str | None:
+        if path not in texts:
+            texts[path] = text(blobs([path])[0])
+        return texts[path]
+
+    def prefetch(paths: Iterable[str]) -> None:
+        wanted = list(dict.fromkeys(p for p in paths if p not in texts))
+        texts.update(zip(wanted, map(text, blobs(wanted))))
 
     def search(pattern: str) -> list[str]:
         return git.grep(repo, tree, pattern)
 
-    return ground.Code(files, read, search)
+    return ground.Code(files, read, search, prefetch)
 
 
-def _from_tree(repo: gitpython.Repo, tree: str, locations: Sequence[str],
+def _from_tree(repo: git.Repo, tree: str, locations: Sequence[str],
                files: frozenset[str]) -> list[collect.Source]:
     """The reports a commit holds where the policy says, as `commit:path`."""
     return [collect.Source(f'{tree[:12]}:{path}', git.blob(repo, tree, path), in_tree=True)
@@ -125,7 +131,7 @@ def _in_tree(source: collect.Source, root: Path, files: frozenset[str]) -> colle
     return source._replace(in_tree=path in files)
 
 
-def _history(repo: gitpython.Repo) -> fresh.History:
+def _history(repo: git.Repo) -> fresh.History:
     """git for freshness; each question asked once however many reports name the same revision."""
     @functools.cache
     def resolve(revision: str) -> str | None:

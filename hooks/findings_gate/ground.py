@@ -11,7 +11,6 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
-from urllib.parse import unquote, urlsplit
 
 from findings_gate.model import Finding, Grounding, Report, Run
 
@@ -22,11 +21,16 @@ NEAR = 20  # lines a review's line numbers may be off from the symbol it names
 _DRIVE = re.compile(r'^[A-Za-z]:/')
 
 
+def _no_prefetch(paths: Iterable[str]) -> None:
+    pass
+
+
 class Code(NamedTuple):
     """The repository at the revision being gated, behind three lookups."""
     files: Callable[[], frozenset[str]]  # every path
     read: Callable[[str], str | None]  # a file's text; None when missing or binary
     search: Callable[[str], list[str]]  # paths with a line matching a POSIX ERE (git grep)
+    prefetch: Callable[[Iterable[str]], None] = _no_prefetch  # files about to be read, read together
 
 
 class Spot(NamedTuple):
@@ -42,6 +46,8 @@ class Spot(NamedTuple):
 def normalise(path: str, root: str | None) -> tuple[str | None, str | None]:
     """A repository-relative POSIX path, or None and why there is none."""
     if path.startswith('file:'):
+        from urllib.parse import unquote, urlsplit
+
         parts = urlsplit(path)
         if parts.netloc not in ('', 'localhost'):
             return None, f'{path!r} is on another host'
@@ -67,10 +73,15 @@ class Grounder:
 
     def __init__(self, changed: Sequence[str], code: Code | None, root: str | None) -> None:
         self.changed = list(dict.fromkeys(changed))
+        self.changed_set = frozenset(self.changed)
         self.code = code
         self.root = root
         self.definitions = functools.cache(self._definitions)
         self.all_files = functools.cache(lambda: sorted(code.files()) if code else [])
+        self.length = functools.cache(lambda path: _length(code.read(path)) if code else None)
+        # many findings name the same path: each is normalised and resolved once
+        self.normalised = functools.cache(lambda path: normalise(path, root))
+        self.resolved = functools.cache(self.resolve)
 
     def _definitions(self, path: str) -> tuple[Definition, ...]:
         from findings_gate import symbols
@@ -78,8 +89,20 @@ class Grounder:
         text = self.code.read(path) if self.code else None
         return symbols.definitions(text, path) if text is not None else ()
 
+    def prefetch(self, claimed: Iterable[str]) -> None:
+        """Read together the files these paths name (each is read to check its lines)."""
+        if self.code is None:
+            return
+        paths = []
+        for path in dict.fromkeys(claimed):
+            normal, _ = self.normalised(path)
+            resolved = self.resolved(normal)[0] if normal else None
+            if resolved:
+                paths.append(resolved)
+        self.code.prefetch(paths)
+
     def known(self, path: str) -> bool:
-        return path in self.changed or (self.code is not None and path in self.code.files())
+        return path in self.changed_set or (self.code is not None and path in self.code.files())
 
     def resolve(self, path: str) -> tuple[str | None, list[str], str | None]:
         """The repository path a review's path means, other candidates, and how it was taken."""
@@ -126,10 +149,10 @@ class Grounder:
         path: str | None = None
         candidates: list[str] = []
         if claimed is not None:
-            path, why = normalise(claimed, self.root)
+            path, why = self.normalised(claimed)
             if path is None:
                 return Spot(None, None, loc.side, False, _status(reasons, 'ungrounded', why), why)
-            path, candidates, how = self.resolve(path)
+            path, candidates, how = self.resolved(path)
             if how:
                 reasons.append(how)
         elif default is not None:
@@ -140,7 +163,7 @@ class Grounder:
             lines = (loc.start_line, loc.end_line or loc.start_line)
         if loc.side == 'old':  # the base version is not read: nothing more to check
             return Spot(path, lines, 'old', False, _status(reasons, None), None if path else 'not found')
-        length = _length(self.code.read(path)) if path and self.code else None
+        length = self.length(path) if path else None
         if lines and length is not None and lines[0] > length:
             reasons.append(f'line {lines[0]} is past the end of {path} ({length} lines)')
             lines = None
@@ -206,7 +229,12 @@ def _cwe_reasons(finding: Finding) -> list[str]:
     return [reason for cwe_id in finding.cwe for reason in cwe.check(cwe_id, names.get(cwe_id))]
 
 
+_GROUNDED = Grounding('grounded', ())
+
+
 def _status(reasons: list[str], floor: str | None, why: str | None = None) -> Grounding:
+    if not reasons and floor is None and not why:
+        return _GROUNDED  # the commonest, shared
     if why and why not in reasons:
         reasons = [*reasons, why]
     status = floor or ('partly' if reasons else 'grounded')
@@ -233,6 +261,7 @@ def _show(run: Run) -> str:
 
 def spots(report: Report, grounder: Grounder) -> list[Spot]:
     """Each finding of a report checked; findings with lines but no file get the report's one file."""
+    grounder.prefetch(f.location.path for f in report.findings if f.location and f.location.path)
     found = [grounder.spot(f) for f in report.findings]
     paths = {s.path for s, f in zip(found, report.findings) if s.path and f.location and
              (f.location.path or f.location.symbol)}

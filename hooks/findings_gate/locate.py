@@ -5,6 +5,7 @@ import bisect
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
+from findings_gate import bulk
 from findings_gate.ground import Code, Grounder, Spot, spots
 from findings_gate.model import Change, FileChange, Placed, Report, Run
 
@@ -85,21 +86,22 @@ def place(
         if spot.lines is None or lines.file.binary or lines.file.submodule:
             return 'file', spot.path
         first, last = spot.lines
-        definitions = grounder.definitions(spot.path)
         if spot.from_symbol:  # the review named a function, not lines in it
-            inside = symbols.innermost(definitions, first, ('function', 'method', 'class'))
+            inside = symbols.innermost(grounder.definitions(spot.path), first, ('function', 'method', 'class'))
             return ('symbol' if _touched(lines, inside) else 'file'), spot.path
         if _overlaps(lines.added, lines.added_starts, first, last):
             return 'added', spot.path
         if _overlaps(lines.near, lines.near_starts, first - context, last + context):
             return 'context', spot.path
+        definitions = grounder.definitions(spot.path)  # parsed only for findings away from the change
         inside = symbols.innermost(definitions, first) or symbols.innermost(definitions, first, ('class',))
         return ('symbol' if _touched(lines, inside) else 'file'), spot.path
 
     placed = []
-    for report in reports:
-        for finding, spot in zip(report.findings, spots(report, grounder)):
-            where, path = placement(spot)
-            placed.append(Placed(finding, report, path, where, spot.reason if where == 'unlocated' else None,
-                                 spot.lines, spot.grounding))
+    with bulk.building():
+        for report in reports:
+            for finding, spot in zip(report.findings, spots(report, grounder)):
+                where, path = placement(spot)
+                placed.append(Placed(finding, report, path, where, spot.reason if where == 'unlocated' else None,
+                                     spot.lines, spot.grounding))
     return placed

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,7 @@ def schema_dir() -> Path:
 def _registry() -> Any:
     from referencing import Registry, Resource
 
-    resources = []
-    for path in sorted(schema_dir().glob('*.schema.json')):
-        resource = Resource.from_contents(json.loads(path.read_text(encoding='utf-8')))
-        resources.append((resource.id() or path.name, resource))
+    resources = [(uri, Resource.from_contents(document)) for uri, document in _documents().items()]
     return Registry().with_resources(resources)
 
 
@@ -59,8 +56,36 @@ def _message(error: Any) -> str:
     return message if len(message) <= 200 else message[:197] + '...'
 
 
+@functools.cache
+def _documents() -> dict[str, Any]:
+    """The packaged schemas by `$id` (the names they refer to each other by)."""
+    documents = {}
+    for path in sorted(schema_dir().glob('*.schema.json')):
+        document = json.loads(path.read_text(encoding='utf-8'))
+        documents[document.get('$id') or path.name] = document
+    return documents
+
+
+@functools.cache
+def _check(name: str) -> Callable[[object], bool] | None:
+    """The fast yes-or-no check of schema `name` (schema_check.py), or None."""
+    from findings_gate import schema_check
+
+    own = json.loads((schema_dir() / f'{name}.schema.json').read_text(encoding='utf-8'))
+    # the others are read only for a schema that refers to them (the decision's)
+    return schema_check.compile_schema(own) or schema_check.compile_schema(own, _documents())
+
+
 def problems(name: str, document: object) -> list[tuple[str, str]]:
-    """Every way `document` breaks schema `name`, as (json path, message), in document order."""
+    """Every way `document` breaks schema `name`, as (json path, message), in document order.
+
+    A document the fast check accepts has none; any other goes to jsonschema,
+    which finds the problems (or none: the fast check may say no to a valid
+    document it cannot vouch for, never yes to an invalid one).
+    """
+    check = _check(name)
+    if check is not None and check(document):
+        return []
     errors = sorted(
         (_leaf(e) for e in _validator(name).iter_errors(document)),
         key=lambda e: [(isinstance(p, str), p) for p in e.absolute_path],

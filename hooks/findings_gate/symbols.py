@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from findings_gate.scan import Raw, braces, python_by_indent, ruby
+if TYPE_CHECKING:
+    from findings_gate.scan import Raw
 
 
 class Definition(NamedTuple):
@@ -49,20 +50,25 @@ def definitions(text: str, path: str) -> tuple[Definition, ...]:
         return ()
     if lang == 'python':
         found = _python(text)
-    elif lang == 'ruby':
-        found = _nest(ruby(text))
-    else:
-        found = _nest(braces(text, lang))
+    else:  # scan.py compiles its patterns on import: only for the languages that need them
+        from findings_gate.scan import braces, ruby
+
+        found = _nest(ruby(text) if lang == 'ruby' else braces(text, lang))
     return tuple(sorted(found, key=lambda d: (d.start, -d.end, d.qualname.count('.'))))
 
 
 def _python(text: str) -> list[Definition]:
-    import ast
+    # `ast` is its C module `_ast` and a module of helpers this needs none of,
+    # whose import took 1 ms of a 60 ms pre-commit run
+    import _ast as ast
 
     try:
-        tree = ast.parse(text)
+        tree = compile(text, '<unknown>', 'exec', ast.PyCF_ONLY_AST)  # what ast.parse does
     except (SyntaxError, ValueError):  # Python 2, or a NUL byte
+        from findings_gate.scan import python_by_indent
+
         return _nest(python_by_indent(text))
+    assert isinstance(tree, ast.Module)
     found = []
     todo: list[tuple[list[ast.stmt], str, bool]] = [(tree.body, '', False)]
     while todo:
@@ -76,6 +82,9 @@ def _python(text: str) -> list[Definition]:
                                         node.end_lineno or node.lineno))
                 todo.append((node.body, f'{prefix}{node.name}.', is_class))
                 continue
+            fields = node._fields
+            if 'body' not in fields and 'cases' not in fields:
+                continue  # a simple statement: most of them, and nothing inside
             blocks = [getattr(node, f, []) for f in ('body', 'orelse', 'finalbody')]
             blocks += [h.body for h in getattr(node, 'handlers', [])]  # try
             blocks += [c.body for c in getattr(node, 'cases', [])]  # match

@@ -17,26 +17,28 @@ FORMATS = {
     'codeclimate': 'findings_gate.formats.codeclimate',
 }
 
+# patterns, compiled (and cached by `re`) on first use: the policy's YAML imports
+# this package too, and needs none of them
 # the first line of a native report written as YAML names one of its keys
-_NATIVE_YAML = re.compile(
+_NATIVE_YAML = (
     rb'^(?:\s*#[^\n]*\n|\s*\n|---\s*\n)*\s*["\']?(?:version|reviewer|findings|change|complete|'
-    rb'verdict|notes|\$schema)["\']?\s*:',
+    rb'verdict|notes|\$schema)["\']?\s*:'
 )
-_KEYS = re.compile(rb'"(\$schema|version|reviewer|findings|runs|diagnostics|check_name|message|location)"\s*:')
-_FRONT_MATTER = re.compile(rb'^---[ \t]*\r?\n(?:.*\r?\n)*?---[ \t]*\r?\n\s*\S', re.M)
-_ISSUE_TYPE = re.compile(rb'"type"\s*:\s*"issue"', re.I)
+_KEYS = rb'"(\$schema|version|reviewer|findings|runs|diagnostics|check_name|message|location)"\s*:'
+_FRONT_MATTER = rb'^---[ \t]*\r?\n(?:.*\r?\n)*?---[ \t]*\r?\n\s*\S'
+_ISSUE_TYPE = rb'"type"\s*:\s*"issue"'
 # prose that opens like JSON: '[1] SQL…', '[2024-05-01 10:02] alice:', '[ ] todo', a Jira macro
-_PROSE_OPENING = re.compile(rb'\[[^\]\n]*\][ \t]*[^\s,\]\[{}":]|\{(?:code|noformat|quote|panel)[:}]')
+_PROSE_OPENING = rb'\[[^\]\n]*\][ \t]*[^\s,\]\[{}":]|\{(?:code|noformat|quote|panel)[:}]'
 
 
 def detect(data: bytes) -> str:
     """The name of the format `data` is in, from its first 64 KiB; prose when it is not JSON or YAML."""
     head = data[:65536].lstrip(b'\xef\xbb\xbf \t\r\n')
-    if _NATIVE_YAML.match(head):
-        return 'text' if _FRONT_MATTER.match(head) else 'native'  # Markdown front matter
-    if not re.match(rb'\{|\[\s*[\[{"\]\d-]', head) or _PROSE_OPENING.match(head):
+    if re.match(_NATIVE_YAML, head):
+        return 'text' if re.match(_FRONT_MATTER, head, re.M) else 'native'  # Markdown front matter
+    if not re.match(rb'\{|\[\s*[\[{"\]\d-]', head) or re.match(_PROSE_OPENING, head):
         return 'text'
-    keys = set(_KEYS.findall(head))
+    keys = set(re.findall(_KEYS, head))
     if b'reviewer' in keys or b'findings' in keys:
         return 'native'
     if b'runs' in keys or re.search(rb'"\$schema"\s*:\s*"[^"]*sarif', head):
@@ -45,7 +47,7 @@ def detect(data: bytes) -> str:
         return 'rdjson'
     if head[:1] == b'[' and (b'check_name' in keys or b'location' in keys or re.fullmatch(rb'\[\s*\]\s*', head)):
         return 'codeclimate'
-    if head[:1] == b'{' and (b'check_name' in keys or _ISSUE_TYPE.search(head)):
+    if head[:1] == b'{' and (b'check_name' in keys or re.search(_ISSUE_TYPE, head, re.I)):
         return 'codeclimate'  # an engine's issues, each ended by NUL, or one issue
     if head[:1] == b'{' and b'message' in keys and (b'\n{' in head.rstrip() or b'location' in keys):
         return 'rdjsonl'  # one diagnostic per line

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from findings_gate import cache
 from findings_gate.errors import GateError
 
 MAX_DEPTH = 100  # levels of arrays and objects; SARIF, the deepest format read, needs about 20
@@ -109,6 +110,10 @@ def parse(data: bytes, origin: str) -> object:
 
 
 def parse_yaml(text: str, origin: str) -> object:
+    data = text.encode('utf-8', 'surrogatepass')
+    kept = cache.get('yaml', data)
+    if kept is not None:  # PyYAML's import alone is 13 ms
+        return kept
     import yaml
 
     loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
@@ -125,6 +130,7 @@ def parse_yaml(text: str, origin: str) -> object:
         raise GateError(f'{origin}: not valid YAML: a value cannot be read ({problem}); '
                         f'quote it to make it text') from None
     _check_keys(document, origin)
+    cache.put('yaml', data, document)
     return document
 
 

@@ -218,3 +218,16 @@ def test_closest_is_what_difflib_get_close_matches_finds() -> None:
                    'integer overflow or wraparound error', 'out of bounds writes'):
         matches = difflib.get_close_matches(stated, everyone, n=1, cutoff=cwe.NAME_RATIO)
         assert cwe_names._closest(stated, names) == (matches[0] if matches else None), stated
+
+
+def test_the_catalogs_kept_reading_is_the_catalog() -> None:
+    from findings_gate import cache, cwe_catalog
+
+    cwe_catalog.catalog.cache_clear()
+    try:
+        read = cwe_catalog.catalog()  # parses the XML, and keeps the reading
+        assert cache.directory() is not None and list((cache.directory() / 'cwe').iterdir())
+        cwe_catalog.catalog.cache_clear()
+        assert cwe_catalog.catalog() == read  # from what was kept
+    finally:
+        cwe_catalog.catalog.cache_clear()

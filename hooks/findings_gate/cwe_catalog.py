@@ -96,5 +96,18 @@ def _live_successors(entries: dict[str, Entry]) -> dict[str, Entry]:
 
 @functools.cache
 def catalog() -> tuple[str, dict[str, Entry]]:
-    version, entries = _read(_catalog_file())
-    return version, _live_successors(entries)
+    """The catalog; its reading is kept (cache.py) under the XML file's path, size and time:
+    parsing the 15 MB of XML takes 250 ms, reading the kept entries a few."""
+    from findings_gate import cache
+
+    path = _catalog_file()
+    stat = path.stat()
+    key = f'{path}:{stat.st_size}:{stat.st_mtime_ns}'.encode('utf-8', 'surrogateescape')
+    kept = cache.get('cwe', key)
+    if kept is not None:
+        return kept['version'], {k: Entry(*v[:3], *map(tuple, v[3:])) for k, v in kept['entries'].items()}
+    version, entries = _read(path)
+    entries = _live_successors(entries)
+    plain = {k: [*v[:3], *map(list, v[3:])] for k, v in entries.items()}  # JSON has no tuples
+    cache.put('cwe', key, {'version': version, 'entries': plain})
+    return version, entries

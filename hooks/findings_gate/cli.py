@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -390,10 +389,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, 'reconfigure'):
             stream.reconfigure(errors='backslashreplace')
     args = parser().parse_args(argv)
-    collecting = gc.isenabled()
+    from findings_gate import bulk
+
     # one run is short and makes few cycles: the collector's passes over the records of
     # 100,000 findings took 0.5 s of a 6 s run (bench/run.py); reference counting frees the rest
-    gc.disable()
+    with bulk.building():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.run(args))
     except KeyboardInterrupt:
@@ -410,9 +414,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f'findings-gate: internal error (exit {INTERNAL}); please report it with the '
               f'traceback above', file=sys.stderr)
         return INTERNAL
-    finally:
-        if collecting:
-            gc.enable()
 
 
 if __name__ == '__main__':

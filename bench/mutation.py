@@ -17,6 +17,7 @@ import argparse
 import os
 import shlex
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -27,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TESTS = {
     'policy': ('tests/policy_test.py', 'tests/require_test.py', 'tests/cases_test.py'),
     'locate': ('tests/locate_test.py', 'tests/cases_test.py'),
-    'diff': ('tests/diff_test.py', 'tests/fuzz_test.py'),
+    'diff': ('tests/diff_test.py', 'tests/fuzz_test.py::test_nearly_valid_diffs',
+             'tests/fuzz_test.py::test_any_text_as_a_diff'),
 }
 DETECTED = ('ok_killed', 'bad_timeout', 'ok_suspicious')
 
@@ -48,11 +50,16 @@ def run_module(tree: Path, module: str) -> list[tuple[int, str, int]]:
     """Run mutmut on one module; return (id, status, line number) of each mutant."""
     (tree / '.mutmut-cache').unlink(missing_ok=True)
     runner = shlex.join((sys.executable, 'bench/mutation.py', '--run-tests', module))
-    subprocess.run(
+    mutmut = subprocess.Popen(
         (sys.executable, '-m', 'mutmut', 'run', '--paths-to-mutate', f'hooks/findings_gate/{module}.py',
          '--tests-dir', 'tests', '--runner', runner, '--no-progress', '--simple-output'),
-        cwd=tree, env={**os.environ, 'PYTHONPATH': str(tree / 'hooks')},
+        cwd=tree, env={**os.environ, 'PYTHONPATH': str(tree / 'hooks')}, start_new_session=True,
     )
+    try:
+        mutmut.wait()
+    except BaseException:  # stopped: no worker or test run of mutmut's session outlives it
+        os.killpg(mutmut.pid, signal.SIGKILL)
+        raise
     with sqlite3.connect(tree / '.mutmut-cache') as db:
         return db.execute(
             'SELECT Mutant.id, Mutant.status, Line.line_number + 1 FROM Mutant '
@@ -91,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f'no such module: {", ".join(sorted(unknown))}')
     args.modules = args.modules or list(TESTS)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))  # clean up on `timeout`
     rows = []
     with tempfile.TemporaryDirectory(prefix='findings-gate-mutation-') as tmp:
         tree = Path(tmp)

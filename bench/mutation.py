@@ -105,14 +105,16 @@ def main(argv: list[str] | None = None) -> int:
         copy_tree(tree)
         for module in args.modules:
             mutants = run_module(tree, module)
+            timeouts = sum(status == 'bad_timeout' for _, status, _ in mutants)
             detected = sum(status in DETECTED for _, status, _ in mutants)
             survivors = [(i, line) for i, status, line in mutants if status not in DETECTED]
-            rows.append((module, detected, len(mutants), survivors))
+            rows.append((module, detected, timeouts, len(mutants), survivors))
             if args.survivors:
                 for i, _ in survivors:
                     print(show(tree, i))
-    for module, detected, total, survivors in rows:
-        print(f'{module}.py: {detected} / {total} detected ({100 * detected / max(total, 1):.1f}%); '
+    for module, detected, timeouts, total, survivors in rows:
+        print(f'{module}.py: {detected} / {total} detected ({100 * detected / max(total, 1):.1f}%, '
+              f'{timeouts} of them by timing out); '
               f'survivors at lines {", ".join(str(line) for _, line in survivors) or "none"}')
     return 0
 

@@ -118,6 +118,66 @@ def test_copy_of_a_changed_file(repo):
     )
 
 
+def test_pure_copy(repo):
+    repo.write('orig.txt', lines(10))
+    base = repo.commit()
+    repo.write('copy.txt', lines(10))  # no hunk: only `copy to` names it
+    repo.write('orig.txt', lines(10).replace('line 1\n', 'one\n'))
+    head = repo.commit()
+    assert changes(repo, base, head)[0] == FileChange('copy.txt', 'orig.txt', 'copied')
+
+
+def test_binary_patch(repo):
+    repo.write('logo.png', b'\x89PNG\x00\x01')
+    base = repo.commit()
+    repo.write('logo.png', b'\x89PNG\x00\x02')
+    head = repo.commit()
+    text = run_diff(repo, '--binary', base, head)
+    assert 'GIT binary patch' in text
+    assert parse_diff(text, 'x').files == (
+        FileChange('logo.png', 'logo.png', 'modified', binary=True, old_mode='100644', new_mode='100644'),
+    )
+
+
+def test_files_after_one_without_a_final_newline(repo):
+    repo.write('a.txt', 'a\nb')
+    repo.write('b.txt', 'x\n')
+    base = repo.commit()
+    repo.write('a.txt', 'a\nc')
+    repo.write('b.txt', 'y\n')
+    head = repo.commit()
+    assert changes(repo, base, head) == (
+        FileChange('a.txt', 'a.txt', 'modified', added=((2, 2),), deleted=((2, 2),),
+                   old_mode='100644', new_mode='100644'),
+        FileChange('b.txt', 'b.txt', 'modified', added=((1, 1),), deleted=((1, 1),),
+                   old_mode='100644', new_mode='100644'),
+    )
+
+
+def test_git_log_patch(repo):
+    repo.write('a.txt', lines(2))
+    repo.commit('first\n\n- a list item\n+ and another\n@@ and more')
+    repo.write('b.txt', lines(1))
+    repo.git('add', '-A')
+    repo.git('commit', '-q', '-m', 'second\n\n indented\n-- \nnot a signature')
+    text = repo.git('log', '-p', '--no-color', '--no-ext-diff')
+    assert [(f.path, f.status, f.added) for f in parse_diff(text, 'log').files] == [
+        ('b.txt', 'added', ((1, 1),)), ('a.txt', 'added', ((1, 2),)),
+    ]
+
+
+def test_mail_signature_after_a_file_without_hunks(repo):
+    repo.write('run.sh', 'echo hi\n')
+    repo.commit()
+    os.chmod(repo.root / 'run.sh', 0o755)
+    repo.commit()
+    text = repo.git('format-patch', '--stdout', '-1')
+    assert '\nnew mode 100755\n-- \n' in text
+    assert parse_diff(text, 'x').files == (
+        FileChange('run.sh', 'run.sh', 'modified', old_mode='100644', new_mode='100755'),
+    )
+
+
 def test_binary_added_and_changed(repo):
     repo.write('logo.png', b'\x89PNG\x00\x01')
     base = repo.commit()
@@ -379,6 +439,20 @@ def test_hunks_out_of_order_without_a_final_newline():
     )
 
 
+@pytest.mark.parametrize(('hunks', 'added', 'deleted'), (
+    ('@@ -5 +5 @@\n-e\n+E\n@@ -4 +4 @@\n-d\n+D\n', ((4, 5),), ((4, 5),)),
+    ('@@ -3 +3 @@\n-c\n+C\n@@ -1,2 +1,2 @@\n-a\n-b\n+A\n+B\n', ((1, 3),), ((1, 3),)),
+    ('@@ -1 +1 @@\n-a\n+A\n@@ -10 +10 @@\n-j\n+J\n@@ -2 +2 @@\n-b\n+B\n',
+     ((1, 2), (10, 10)), ((1, 2), (10, 10))),
+    ('@@ -4,3 +4,3 @@\n-d\n-e\n-f\n+D\n+E\n+F\n@@ -5 +5 @@\n-e\n+E\n', ((4, 6),), ((4, 6),)),
+    ('@@ -5 +5 @@\n-e\n\\ No newline at end of file\n+E\n\\ No newline at end of file\n'
+     '@@ -1 +1 @@\n-a\n+A\n', ((1, 1), (5, 5)), ((1, 1), (5, 5))),
+))
+def test_hunks_in_any_order_give_the_union_of_their_lines(hunks, added, deleted):
+    [file] = parse_diff(f'--- a/f\n+++ b/f\n{hunks}', 'x').files
+    assert (file.added, file.deleted) == (added, deleted)
+
+
 def test_plain_file_without_hunks():
     text = '--- a/f\n+++ b/f\n--- a/g\n+++ b/g\n@@ -1 +0,0 @@\n-g\n'
     assert parse_diff(text, 'x').files == (
@@ -456,6 +530,15 @@ def test_submodule_without_modes():
     )
     [file] = parse_diff(text, 'x').files
     assert file.submodule
+
+
+def test_added_submodule_without_modes():
+    text = (
+        'diff --git a/lib b/lib\n--- /dev/null\n+++ b/lib\n@@ -0,0 +1 @@\n'
+        '+Subproject commit 1111111111111111111111111111111111111111\n'
+    )
+    [file] = parse_diff(text, 'x').files
+    assert (file.status, file.submodule) == ('added', True)
 
 
 def test_mnemonic_prefixes():
@@ -541,6 +624,21 @@ def test_mail_text_around_the_diff():
     assert parse_diff(no_signature, 'x') == parse_diff(text, 'x')
 
 
+def test_text_before_the_first_file():
+    text = (
+        'Notes on the change:\n'
+        '- removed the old path\n'
+        '+ added a check\n'
+        ' @ indented\n'
+        '+++ not a header\n'
+        '\n'
+        'diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n'
+    )
+    assert parse_diff(text, 'x').files == (
+        FileChange('f', 'f', 'modified', added=((1, 1),), deleted=((1, 1),)),
+    )
+
+
 def test_crlf_diff_text():
     text = (
         'diff --git a/f b/f\r\nindex 1..2 100644\r\n'
@@ -593,6 +691,49 @@ GIT_HEADER = 'diff --git a/f b/f\n--- a/f\n+++ b/f\n'
     (
         'diff --git a/f b/f\n+a\n',
         "line 2: '+' line outside any hunk; pass a unified diff (git diff)",
+    ),
+    (
+        'diff --git a/f b/f\n-a\n',
+        "line 2: '-' line outside any hunk; pass a unified diff (git diff)",
+    ),
+    (
+        'diff --git a/f b/f\n a\n',
+        "line 2: ' ' line outside any hunk; pass a unified diff (git diff)",
+    ),
+    (
+        GIT_HEADER + '@@ -1 +1 @@\n-a\n+b\n-c\n',
+        "line 7: '-' line outside any hunk; pass a unified diff (git diff)",
+    ),
+    (
+        GIT_HEADER + '@@ -1 +1 @@\n-a\n+b\n c\n',
+        "line 7: ' ' line outside any hunk; pass a unified diff (git diff)",
+    ),
+    (
+        GIT_HEADER + '@@ -1 +1 @@\n-a\n+b\n--- a/g',
+        "line 7: '-' line outside any hunk; pass a unified diff (git diff)",
+    ),
+    (
+        GIT_HEADER + '@@ -1,2 +1 @@\n-a\n+b\n+c\n',
+        "line 7: more lines than the hunk header at line 4 ('@@ -1,2 +1 @@') counts; "
+        'pass a unified diff (git diff)',
+    ),
+    (
+        GIT_HEADER + '@@ -1,2 +1 @@\n-a\n+b\n c\n',
+        "line 7: more lines than the hunk header at line 4 ('@@ -1,2 +1 @@') counts; "
+        'pass a unified diff (git diff)',
+    ),
+    (
+        GIT_HEADER + '@@ -1,2 +1 @@\n-a\n+b\n\n',
+        "line 7: more lines than the hunk header at line 4 ('@@ -1,2 +1 @@') counts; "
+        'pass a unified diff (git diff)',
+    ),
+    (
+        GIT_HEADER + '@@ -x +1 @@' + 'y' * 189 + '\n',
+        f"line 4: hunk header '@@ -x +1 @@{'y' * 189}' does not parse; pass a unified diff (git diff)",
+    ),
+    (
+        GIT_HEADER + '@@ -x +1 @@' + 'y' * 190 + '\n',
+        f"line 4: hunk header '@@ -x +1 @@{'y' * 189}...' does not parse; pass a unified diff (git diff)",
     ),
     (
         GIT_HEADER + '@@ -1 +1 @@\n-a\n+b\n\n@@ -5 +5 @@\n-a\n+b\n',

@@ -241,3 +241,73 @@ def test_findings_with_lines_and_no_file_take_the_one_file_of_their_report() -> 
     ]
     assert placed[1].grounding.reasons == (
         'the review names no file; taken as pkg/rpc/server.py, where its other findings are',)
+
+
+# runs of changed lines: the lines next to a removal join the added runs they touch
+
+NEAR = Change((FileChange('near.py', 'near.py', 'modified', added=((5, 7), (20, 22)), gaps=(8, 18)),), 'test')
+
+
+@pytest.mark.parametrize(('line', 'context', 'placement'), [
+    (2, 3, 'context'),  # 2 +- 3 reaches line 5, the start of the run 5..8
+    (11, 3, 'context'),  # reaches the gap at 8
+    (12, 3, 'file'),
+    (19, 0, 'file'),  # between the gap at 18 and the run at 20: not next to either
+    (18, 0, 'context'),
+    (8, 0, 'context'),
+])
+def test_runs_of_added_lines_and_gaps(line: int, context: int, placement: str) -> None:
+    report = Report('r', REVIEWER, (Finding('t', 'low', location=Location('near.py', line)),))
+    [placed] = locate.place([report], NEAR, root=None, code=code({'near.py'}), context=context)
+    assert placed.placement == placement
+
+
+@pytest.mark.parametrize(('location', 'expected'), [
+    (Location('lib/old.py'), ('lib/old.py', 'file')),  # the old path of a renamed file, no lines
+    (Location('logo.png', 3, side='old'), ('logo.png', 'file')),  # a binary file has no lines
+])
+def test_the_old_side_without_lines(location: Location, expected: tuple[str, str]) -> None:
+    assert place_one(location) == expected
+
+
+SERVICE = '''\
+class Service:
+    retries = 3
+    timeout = 10
+
+    def start(self):
+        a = 1
+        b = 2
+        c = 3
+        d = 4
+        return a
+
+    def stop(self):
+        return None
+
+
+def main():
+    x = 1
+    y = 2
+    z = 3
+    w = 4
+    return x
+'''
+SERVICE_CHANGE = Change((FileChange('svc.py', 'svc.py', 'modified', added=((6, 6), (17, 17))),), 'test')
+
+
+@pytest.mark.parametrize(('location', 'placement'), [
+    (Location('svc.py', symbol='main'), 'symbol'),  # a touched function
+    (Location('svc.py', symbol='Service'), 'symbol'),  # a touched class
+    (Location('svc.py', symbol='stop'), 'file'),  # an untouched method of a touched class
+    (Location('svc.py', symbol='start'), 'symbol'),
+    (Location('svc.py', 20), 'symbol'),  # far inside a touched function
+    (Location('svc.py', 3), 'symbol'),  # in a touched class, in no method
+    (Location('svc.py', 13), 'file'),  # in an untouched method of a touched class
+    (Location('svc.py', 9), 'symbol'),
+])
+def test_symbol_placement_takes_the_innermost_definition(location: Location, placement: str) -> None:
+    report = Report('r', REVIEWER, (Finding('t', 'low', location=location),))
+    [placed] = locate.place([report], SERVICE_CHANGE, root=None,
+                            code=code({'svc.py'}, {'svc.py': SERVICE}), context=1)
+    assert (placed.path, placed.placement) == ('svc.py', placement)

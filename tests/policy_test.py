@@ -4,7 +4,7 @@ import pytest
 
 from findings_gate import policy, rules
 from findings_gate.errors import GateError
-from findings_gate.model import Change, Finding, InvalidReport, Location, Placed, Report, Reviewer
+from findings_gate.model import Change, Finding, InvalidReport, Location, Placed, Report, Reviewer, Waiver
 
 
 def placed(severity: str = 'medium', placement: str = 'added', path: str | None = 'src/a.py',
@@ -166,3 +166,86 @@ def test_rules_that_can_never_decide_are_warned_about(first: str, second: str, s
 
 def test_the_default_policy_has_no_rule_that_never_decides() -> None:
     assert policy.warnings(policy.parse(policy.DEFAULT, 'default')) == []
+
+
+@pytest.mark.parametrize(('entry', 'message'), [
+    ('rules: [{name: a, action: block, paths: ["src/", "!"]}]',
+     "p.yaml::$.rules[0].paths: '!' is not a pattern git accepts; write it as in .gitignore"),
+    ('require: [{name: ok, paths: x}, {name: a, paths: "a\\\\"}]',
+     "p.yaml::$.require[1].paths: 'a\\\\' is not a pattern git accepts; write it as in .gitignore"),
+])
+def test_a_pattern_the_schema_allows_and_git_does_not_is_named_by_its_place(entry: str, message: str) -> None:
+    with pytest.raises(GateError) as e:
+        policy.parse(f'version: 1\n{entry}\n', 'p.yaml')
+    assert str(e.value) == message
+
+
+@pytest.mark.parametrize('name', ['.findings-gate.yaml', '.findings-gate.yml'])
+def test_load_finds_the_repositorys_policy(tmp_path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text('version: 1\ndefault: warn\n')
+    loaded = policy.load(None, tmp_path)
+    assert (loaded.origin, loaded.default) == (name, 'warn')
+
+
+def test_load_prefers_the_named_policy_and_falls_back_to_the_default(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / '.findings-gate.yaml').write_text('version: 1\ndefault: warn\n')
+    (tmp_path / 'other.yaml').write_text('version: 1\ndefault: block\n')
+    for root in (tmp_path, None):
+        named = policy.load('other.yaml', root)
+        assert (named.origin, named.default) == ('other.yaml', 'block')
+    default = policy.load(None, None)
+    assert default.origin == 'the default policy'
+    assert [r.name for r in default.rules] == [
+        'warn-ungrounded', 'block-severe-on-change', 'warn-unlocated', 'warn-in-changed-files']
+    (tmp_path / '.findings-gate.yaml').unlink()
+    assert policy.load(None, tmp_path).origin == 'the default policy'
+
+
+def test_a_policy_that_cannot_be_read(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / 'latin1.yaml').write_bytes(b'version: 1\n# caf\xe9\n')
+    with pytest.raises(GateError) as e:
+        policy.load('latin1.yaml', tmp_path)
+    assert str(e.value) == 'latin1.yaml: cannot read the policy: not UTF-8 text'
+    with pytest.raises(GateError) as e:
+        policy.load('missing.yaml', tmp_path)
+    assert str(e.value) == 'missing.yaml: cannot read the policy: No such file or directory'
+
+
+EARLY = policy.parse('version: 1\nrules: [{name: all, action: block}]\nsuppressed: warn\nstale: warn\n', 'p.yaml')
+
+
+@pytest.mark.parametrize(('finding', 'waiver', 'decided'), [
+    (placed(suppression=('inSource', None)), None, ('warn', 'suppressed')),
+    (placed(), Waiver('w.yaml#1', 'known', 'ann', '2099-01-01'), ('ignore', 'waived')),
+    (placed(stale='the lines changed after the review'), None, ('warn', 'stale')),
+    (placed(), None, ('block', 'all')),
+])
+def test_suppressed_waived_and_stale_findings_are_decided_before_any_rule(
+        finding: Placed, waiver: Waiver | None, decided: tuple[str, str]) -> None:
+    result = policy.decide_finding(finding, EARLY, waiver)
+    assert (result.action, result.rule, result.waiver) == (*decided, waiver)
+    assert policy.explain(result, EARLY) == [(decided[1], decided[0], None)]
+
+
+def test_a_rule_shadowed_by_two_earlier_ones_is_warned_about_once() -> None:
+    loaded = policy.parse('version: 1\nrules:\n'
+                          '  - {name: a, action: warn}\n'
+                          '  - {name: b, action: warn}\n'
+                          '  - {name: c, severity: high, action: block}\n', 'p.yaml')
+    assert policy.warnings(loaded) == [
+        "p.yaml::$.rules[1]: 'b' never decides: 'a' (rules[0]) takes every finding it would; "
+        "move it up or narrow 'a'",
+        "p.yaml::$.rules[2]: 'c' never decides: 'a' (rules[0]) takes every finding it would; "
+        "move it up or narrow 'a'",
+    ]
+
+
+def test_the_decision_keeps_the_texts_it_is_given() -> None:
+    loaded = policy.parse('version: 1\n', 'p.yaml')
+    texts = {'src/a.py': 'x = 1\n'}
+    assert policy.decide([], [], Change((), 'c'), loaded, texts).texts == texts
+    assert policy.decide([], [], Change((), 'c'), loaded).texts == {}

@@ -112,6 +112,9 @@ def test_a_no_findings_report_in_the_changes_own_tree_is_no_review(
     assert ('change: BLOCK require: needs-a-person: each changed file matching src/** needs 1 human report '
             'by distinct reviewers; 1 file has fewer; not counted: ') in out
     assert ".reviews/ann.json is in the change's own tree (trust: in_tree_reports: advisory)" in out
+    code, out = _check(capsys, '--report', '.reviews/ann.json')  # named on the command line: still its own
+    assert code == 1
+    assert ".reviews/ann.json is in the change's own tree" in out
     _attach(ci, tmp_path, PERSON)  # the same review, kept by git notes (outside the change's tree)
     assert _check(capsys)[0] == 0
 

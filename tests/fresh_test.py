@@ -150,3 +150,13 @@ def test_patches_leave_out_line_numbers_but_keep_what_changed() -> None:
 def test_moving_a_line_through_hunks(line: int, end: bool, expected: tuple[int, bool]) -> None:
     hunks = (fresh.Hunk(4, 2, 4, 2), fresh.Hunk(7, 0, 8, 2))
     assert fresh._move_line(line, hunks, end=end) == expected
+
+
+def test_a_binary_files_patch_is_its_new_content() -> None:
+    def binary(old: str, new: str) -> str:
+        return (f'diff --git a/img.png b/img.png\nindex {old}..{new} 100644\n'
+                'Binary files a/img.png and b/img.png differ\n')
+
+    reviewed = fresh.patches(binary('1111111', '2222222'))
+    assert fresh.patches(binary('9999999', '2222222')) == reviewed  # a rebase changed what it replaced
+    assert fresh.patches(binary('1111111', '3333333')) != reviewed

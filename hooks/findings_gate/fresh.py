@@ -57,6 +57,7 @@ def patches(text: str) -> dict[str, tuple[str, ...]]:
     found = {}
     for path, _, status, lines in _files(text):
         kept = [status]
+        binary = any(line.startswith('Binary files') for line in lines)
         for line in lines[1:]:
             if line.startswith('@@'):
                 kept.append('@@' + line.split('@@', 2)[-1])  # the function git names, not the numbers
@@ -64,7 +65,7 @@ def patches(text: str) -> dict[str, tuple[str, ...]]:
                 kept.append(line)
             elif line.startswith(('new mode', 'deleted file mode', 'new file mode', 'Binary files')):
                 kept.append(line)
-            elif line.startswith('index ') and 'Binary files' in ''.join(lines):
+            elif line.startswith('index ') and binary:
                 kept.append(line.split('..')[-1])  # a binary file's new content
         found[path] = tuple(kept)
     return found

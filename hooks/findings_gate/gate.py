@@ -191,7 +191,7 @@ def gate(
     files = functools.cache(lambda: git.tracked_files(repo, read.tree) if repo else frozenset())
     code = _code(repo, read.tree, files) if repo else None
     sources = collect.from_arguments(reports, stdin, root)
-    if root is not None:
+    if root is not None and rules.in_tree_reports == 'advisory':  # only then does it matter (a git call)
         sources = [_in_tree(s, root, files()) for s in sources]
     if repo is not None and read.tree is not None:  # a range: its head holds the reports
         sources += _from_tree(repo, read.tree, rules.reports, files())

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple, TypeVar
 from findings_gate import require, rules, schema
 from findings_gate.collect import display
 from findings_gate.errors import GateError
+from findings_gate.starter import POLICY as STARTER
 from findings_gate.model import (
     Absent, Condition, Decided, Decision, Change, InvalidReport, Placed, Report, Waiver,
 )
@@ -16,44 +17,16 @@ from findings_gate.model import (
 FILENAMES = ('.findings-gate.yaml', '.findings-gate.yml')
 T = TypeVar('T')
 
-# applies when the repository has no policy file; the README shows it
-DEFAULT = '''\
-version: 1
-reports: [.reviews/]
-context_lines: 3
-rules:
-  - name: warn-ungrounded
-    grounding: ungrounded
-    action: warn
-  - name: block-severe-on-change
-    severity: high
-    placement: [added, context, deleted]
-    action: block
-  - name: warn-unlocated
-    severity: low
-    placement: unlocated
-    action: warn
-  - name: warn-in-changed-files
-    severity: low
-    placement: [added, context, symbol, deleted, file]
-    action: warn
-default: ignore
-invalid_report: block
-incomplete_report: warn
-no_reports: ignore
-suppressed: ignore
-stale: warn
-require: []
-trust:
-  in_tree_reports: trusted
-config_changed: warn
-waivers: .findings-gate/waivers.yaml
-waiver_max_days: {}
-expired_waiver: warn
-waiver_over_limit: warn
-unused_waiver: ignore
-baseline: .findings-gate/baseline.json
-'''
+
+def _uncommented(text: str) -> str:
+    """The YAML without its comments and blank lines (a comment starts a line or follows ` #`)."""
+    lines = (line.split(' #')[0].rstrip() for line in text.splitlines() if not line.lstrip().startswith('#'))
+    return ''.join(f'{line}\n' for line in lines if line)
+
+
+# applies when the repository has no policy file: the starter policy `findings-gate init`
+# writes, without its comments; the README shows it
+DEFAULT = _uncommented(STARTER)
 
 
 class Policy(NamedTuple):

@@ -1,14 +1,13 @@
 """`findings-gate init`: a commented starter policy, the schemas editors complete it with, the hooks."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from findings_gate import schema
 from findings_gate.collect import display
 from findings_gate.errors import GateError
 
-# the same policy as policy.DEFAULT (a test holds them equal), with every key explained
+# the default policy (policy.DEFAULT is this without its comments), every key explained
 POLICY = '''\
 # yaml-language-server: $schema=./.findings-gate/policy.schema.json
 # findings-gate policy: which findings block a change, which warn, which are only shown.
@@ -99,6 +98,8 @@ SCHEMAS = ('policy.schema.json', 'waivers.schema.json')
 
 def write(root: Path, *, force: bool) -> list[str]:
     """Write the starter policy and the schemas beside it; the paths written."""
+    import shutil
+
     policy = root / '.findings-gate.yaml'
     if policy.exists() and not force:
         raise GateError(f'{display(policy)}: a policy is already there; edit it, or pass --force to replace it')

@@ -6,6 +6,12 @@ from pathlib import Path
 import pytest
 
 
+def pytest_report_header() -> str:
+    import yaml
+
+    return f'PyYAML {yaml.__version__} (libyaml: {yaml.__with_libyaml__})'
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         '--update-golden', action='store_true',

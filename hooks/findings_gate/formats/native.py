@@ -118,7 +118,16 @@ def parse_yaml(text: str, origin: str) -> object:
 
     loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
     try:
-        _check_yaml(yaml.parse(text, Loader=loader), origin)
+        try:
+            _check_yaml(yaml.parse(text, Loader=loader), origin)
+        except yaml.YAMLError:
+            # libyaml's scanner reads flow collections ahead of the events, and from PyYAML 6.0.4
+            # refuses past 1,000 levels before the check sees the 101st. The Python parser yields
+            # events as it reads, so the limits speak first whatever libyaml is bundled; a
+            # document within them gets the C parser's own syntax error.
+            with contextlib.suppress(yaml.YAMLError):
+                _check_yaml(yaml.parse(text, Loader=yaml.SafeLoader), origin)
+            raise
         document = yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as e:
         mark = getattr(e, 'problem_mark', None)

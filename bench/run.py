@@ -442,25 +442,30 @@ BREAKDOWN = """
 import functools, sys, time
 marks = [('start', time.perf_counter())]
 def mark(name): marks.append((name, time.perf_counter()))
-from findings_gate import gate, git, collect, locate, policy, symbols
-from findings_gate.render import text
+from findings_gate import gate
+from findings_gate import git
+from findings_gate.read import sources
+from findings_gate.place import placement
+from findings_gate.decide import policy
+from findings_gate.place import symbols
+from findings_gate.render import terminal
 mark('imports')
 repo = git.open_repo(); root = git.root(repo); rules = policy.load(None, root)
 read = gate.read_change(repo, gate.Target(base='main'), {}, None)
 mark('`git diff` and its reading (diff.py)')
 files = functools.cache(lambda: git.tracked_files(repo, read.tree))
 code = gate._code(repo, read.tree, files)
-found = [collect.read(s) for s in collect.from_arguments([sys.argv[1]], None)]
-mark('reading and checking the SARIF report (formats/, schema_check.py, collect.py)')
+found = [sources.read(s) for s in sources.from_arguments([sys.argv[1]], None)]
+mark('reading and checking the SARIF report (formats/, schema_check.py, sources.py)')
 paths = sorted({f.location.path for r in found for f in r.findings})
 code.prefetch(paths)
 mark('reading the files the findings name (git cat-file --batch)')
-placed = locate.place(found, read.change, root=str(root), code=code, context=rules.context_lines)
-mark('placing and grounding (locate.py, ground.py, symbols.py)')
+placed = placement.place(found, read.change, root=str(root), code=code, context=rules.context_lines)
+mark('placing and grounding (placement.py, ground.py, symbols.py)')
 decision = policy.decide(placed, found, read.change, rules, {p: code.read(p) for p in paths})
 mark('deciding (policy.py, rules.py)')
-text.render(decision)
-mark('the text output (render/text.py)')
+terminal.render(decision)
+mark('the text output (render/terminal.py)')
 for (_, before), (name, after) in zip(marks, marks[1:]):
     print(f'{name}\t{after - before}')
 import gc

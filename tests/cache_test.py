@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from findings_gate.errors import GateError
-from findings_gate import cache, collect
-from findings_gate.formats.native import parse_yaml
+from findings_gate import cache
+from findings_gate.read import sources
+from findings_gate.documents import parse_yaml
 from findings_gate.model import InvalidReport, Report
 
 REPORT = {'version': 1, 'reviewer': {'name': 'r', 'kind': 'llm'},
@@ -22,56 +23,56 @@ def entries(kind: str) -> list[Path]:
 
 
 def test_a_valid_report_is_kept_and_read_back_from_the_cache() -> None:
-    source = collect.Source('a.json', json.dumps(REPORT).encode())
-    first = collect.read(source)
+    source = sources.Source('a.json', json.dumps(REPORT).encode())
+    first = sources.read(source)
     assert isinstance(first, Report) and first.findings[0].title == 'first reading'
     [kept] = entries('report-detected')
     document = json.loads(kept.read_text())
     assert document['findings'][0]['title'] == 'first reading'
     document['findings'][0]['title'] = 'from the cache'
     kept.write_text(json.dumps(document))
-    again = collect.read(source)
+    again = sources.read(source)
     assert isinstance(again, Report)
     assert (again.origin, again.findings[0].title) == ('a.json', 'from the cache')
 
 
 def test_the_name_a_report_is_read_under_is_part_of_the_key() -> None:
     prose = b'1. SQL injection in `app.py` line 3: the query is built from user input.\n'
-    first = collect.read(collect.Source('alice.md', prose))
-    second = collect.read(collect.Source('bob.md', prose))
+    first = sources.read(sources.Source('alice.md', prose))
+    second = sources.read(sources.Source('bob.md', prose))
     assert isinstance(first, Report) and isinstance(second, Report)
     assert (first.reviewer.name, second.reviewer.name) == ('alice', 'bob')  # from the file name
     assert len(entries('report-detected')) == 2
 
 
 def test_the_format_asked_for_is_part_of_the_key() -> None:
-    source = collect.Source('a.json', json.dumps(REPORT).encode())
-    collect.read(source)
-    collect.read(source, 'native')
+    source = sources.Source('a.json', json.dumps(REPORT).encode())
+    sources.read(source)
+    sources.read(source, 'native')
     assert len(entries('report-detected')) == len(entries('report-native')) == 1
 
 
 def test_an_invalid_report_is_not_kept() -> None:
     bad = dict(REPORT, findings=[{'title': 't', 'severity': 'severe'}])
-    source = collect.Source('bad.json', json.dumps(bad).encode())
-    assert isinstance(collect.read(source), InvalidReport)
-    assert isinstance(collect.read(source), InvalidReport)
+    source = sources.Source('bad.json', json.dumps(bad).encode())
+    assert isinstance(sources.read(source), InvalidReport)
+    assert isinstance(sources.read(source), InvalidReport)
     assert entries('report-detected') == []
 
 
 def test_a_damaged_entry_is_read_again() -> None:
-    source = collect.Source('a.json', json.dumps(REPORT).encode())
-    collect.read(source)
+    source = sources.Source('a.json', json.dumps(REPORT).encode())
+    sources.read(source)
     [kept] = entries('report-detected')
     kept.write_text('{"version": 1, "revi')
-    report = collect.read(source)
+    report = sources.read(source)
     assert isinstance(report, Report) and report.findings[0].title == 'first reading'
 
 
 def test_an_empty_setting_turns_the_cache_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv('FINDINGS_GATE_CACHE', '')
     assert cache.directory() is None
-    assert isinstance(collect.read(collect.Source('a.json', json.dumps(REPORT).encode())), Report)
+    assert isinstance(sources.read(sources.Source('a.json', json.dumps(REPORT).encode())), Report)
     assert cache.get('yaml', b'a: 1') is None
 
 
@@ -98,7 +99,7 @@ def test_yaml_is_kept_only_when_it_is_plain_json() -> None:
 def test_an_unwritable_cache_is_no_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / 'file').write_text('not a directory')
     monkeypatch.setenv('FINDINGS_GATE_CACHE', str(tmp_path / 'file'))
-    assert isinstance(collect.read(collect.Source('a.json', json.dumps(REPORT).encode())), Report)
+    assert isinstance(sources.read(sources.Source('a.json', json.dumps(REPORT).encode())), Report)
     assert parse_yaml('a: 1\n', 'p') == {'a': 1}
 
 

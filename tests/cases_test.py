@@ -59,7 +59,7 @@ def run_case(case: dict, repo: Repo, capsys: pytest.CaptureFixture[str]) -> str:
     capsys.readouterr()
     with pytest.MonkeyPatch.context() as patch:
         if 'today' in case:
-            patch.setattr('findings_gate.waivers.today', lambda: case['today'])
+            patch.setattr('findings_gate.decide.waivers.today', lambda: case['today'])
         if 'bug' in case:
             patch.setattr(case['bug'], _planted_bug)
         code = main(case['args'])

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from findings_gate import cli, schema
+from findings_gate import cli
+from findings_gate import schema
 from tests.conftest import Repo
 
 SCRIPT = Path(sys.executable).parent / 'findings-gate'
@@ -81,10 +82,10 @@ def test_exit_2_for_bad_arguments(tmp_path: Path) -> None:
 def test_exit_3_with_a_traceback_for_a_bug(staged: Repo, tmp_path: Path) -> None:
     # a bug is planted from outside the package: the policy's decide() raises
     (tmp_path / 'sitecustomize.py').write_text(
-        'import findings_gate.policy\n'
+        'import findings_gate.decide.policy\n'
         'def decide(*args, **kwargs):\n'
         '    raise KeyError("planted bug")\n'
-        'findings_gate.policy.decide = decide\n',
+        'findings_gate.decide.policy.decide = decide\n',
     )
     result = script('check', cwd=staged.root, env={'PYTHONPATH': str(tmp_path)})
     assert result.returncode == 3

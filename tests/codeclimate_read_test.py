@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 
-from findings_gate import collect, formats, schema
+from findings_gate.read import sources
+from findings_gate.read import parse as parse_format
+from findings_gate import schema
 from findings_gate.errors import GateError
-from findings_gate.formats import codeclimate
+from findings_gate.read import codeclimate
 from findings_gate.model import Report
 
 
@@ -329,11 +331,11 @@ def test_problems_name_the_item_and_field(data: str, problem: str) -> None:
 
 
 def test_the_name_reaches_the_reader() -> None:
-    assert formats.parse(GITLAB_EXAMPLE.encode(), 'cq.json', 'codeclimate') == read(GITLAB_EXAMPLE)
+    assert parse_format(GITLAB_EXAMPLE.encode(), 'cq.json', 'codeclimate') == read(GITLAB_EXAMPLE)
 
 
 @pytest.mark.parametrize('data', [GITLAB_EXAMPLE, PHPSTAN, ESLINT_GITLAB, RUBOCOP_STREAM, CODECLIMATE_ANALYZE])
 def test_collected_as_a_valid_report(data: str) -> None:
-    report = collect.read(collect.Source('gl-code-quality-report.json', data.encode()), 'codeclimate')
+    report = sources.read(sources.Source('gl-code-quality-report.json', data.encode()), 'codeclimate')
     assert isinstance(report, Report), report
     assert report.reviewer.kind == 'tool' and report.findings

@@ -4,14 +4,14 @@ import io
 
 import pytest
 
-from findings_gate import collect
+from findings_gate.read import sources
 from findings_gate.model import Finding, InvalidReport, Location, Report, Reviewer
 
 VALID = b'{"version": 1, "reviewer": {"name": "a", "kind": "tool"}, "findings": []}'
 
 
 def read(data: bytes, origin: str = 'r.json') -> Report | InvalidReport:
-    return collect.read(collect.Source(origin, data))
+    return sources.read(sources.Source(origin, data))
 
 
 def test_a_full_report_becomes_records() -> None:
@@ -88,22 +88,22 @@ def test_oversized_reports_are_invalid_not_read(tmp_path, monkeypatch) -> None: 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv('FINDINGS_GATE_MAX_REPORT_BYTES', '10')
     (tmp_path / 'big.json').write_bytes(VALID)
-    [source] = collect.from_arguments(['big.json'])
+    [source] = sources.from_arguments(['big.json'])
     assert source.data == b''  # not read into memory
-    assert collect.read(source) == InvalidReport(
+    assert sources.read(source) == InvalidReport(
         'big.json', (f'big.json: {len(VALID)} bytes, over the limit of 10 bytes for a report; '
                      f'split it, or raise FINDINGS_GATE_MAX_REPORT_BYTES',))
 
 
 def test_standard_input() -> None:
-    [source] = collect.from_arguments(['-'], io.BytesIO(VALID))
-    assert source == collect.Source('-', VALID)
+    [source] = sources.from_arguments(['-'], io.BytesIO(VALID))
+    assert source == sources.Source('-', VALID)
 
 
 def test_notes_hold_one_report_per_line_or_one_document() -> None:
-    sources = collect.from_notes([('a' * 40, '{"x": 1}\n\n{"y": 2}\n'), ('b' * 40, 'version: 1\n')])
-    assert sources == [
-        collect.Source('note:aaaaaaaaaaaa#1', b'{"x": 1}'),
-        collect.Source('note:aaaaaaaaaaaa#2', b'{"y": 2}'),
-        collect.Source('note:bbbbbbbbbbbb#1', b'version: 1\n'),
+    found = sources.from_notes([('a' * 40, '{"x": 1}\n\n{"y": 2}\n'), ('b' * 40, 'version: 1\n')])
+    assert found == [
+        sources.Source('note:aaaaaaaaaaaa#1', b'{"x": 1}'),
+        sources.Source('note:aaaaaaaaaaaa#2', b'{"y": 2}'),
+        sources.Source('note:bbbbbbbbbbbb#1', b'version: 1\n'),
     ]

@@ -5,7 +5,9 @@ import sys
 
 import pytest
 
-from findings_gate import cwe, cwe_catalog, cwe_names
+from findings_gate import cwe
+from findings_gate.cwe import catalog
+from findings_gate.cwe import names
 
 
 def test_the_catalog_is_the_newest_cwe2_ships() -> None:
@@ -13,8 +15,8 @@ def test_the_catalog_is_the_newest_cwe2_ships() -> None:
 
 
 def test_importing_the_module_leaves_cwe2_and_the_catalog_alone() -> None:
-    code = ('import findings_gate.cwe, findings_gate.cwe_catalog as c, sys; '
-            'print("cwe2" in sys.modules, c.catalog.cache_info().currsize)')
+    code = ('import findings_gate.cwe, findings_gate.cwe.catalog as c, sys; '
+            'print("cwe2" in sys.modules, c.read_catalog.cache_info().currsize)')
     out = subprocess.run((sys.executable, '-c', code), check=True, capture_output=True, text=True)
     assert out.stdout.split() == ['False', '0']
 
@@ -199,7 +201,7 @@ def test_ancestors_follow_every_parent_in_the_research_view_only() -> None:
 
 
 def test_every_weakness_in_use_but_a_pillar_has_ancestors() -> None:
-    _, entries = cwe_catalog.catalog()
+    _, entries = catalog.read_catalog()
     orphans = {
         key for key, entry in entries.items()
         if entry.kind == 'weakness' and entry.status not in cwe.RETIRED and not cwe.ancestors(key)
@@ -211,23 +213,24 @@ def test_every_weakness_in_use_but_a_pillar_has_ancestors() -> None:
 def test_closest_is_what_difflib_get_close_matches_finds() -> None:
     import difflib
 
-    names = cwe_names._names()
-    everyone = [text for _, _, text in names.shortest_first]
+    known = names._names()
+    everyone = [text for _, _, text in known.shortest_first]
     for stated in ('improprer acess controll', 'missing authorisation', 'use after fre',
                    'unexpected behavior', 'improper neutralization of special elements in sql',
                    'integer overflow or wraparound error', 'out of bounds writes'):
         matches = difflib.get_close_matches(stated, everyone, n=1, cutoff=cwe.NAME_RATIO)
-        assert cwe_names._closest(stated, names) == (matches[0] if matches else None), stated
+        assert names._closest(stated, known) == (matches[0] if matches else None), stated
 
 
 def test_the_catalogs_kept_reading_is_the_catalog() -> None:
-    from findings_gate import cache, cwe_catalog
+    from findings_gate import cache
+    from findings_gate.cwe import catalog
 
-    cwe_catalog.catalog.cache_clear()
+    catalog.read_catalog.cache_clear()
     try:
-        read = cwe_catalog.catalog()  # parses the XML, and keeps the reading
+        read = catalog.read_catalog()  # parses the XML, and keeps the reading
         assert cache.directory() is not None and list((cache.directory() / 'cwe').iterdir())
-        cwe_catalog.catalog.cache_clear()
-        assert cwe_catalog.catalog() == read  # from what was kept
+        catalog.read_catalog.cache_clear()
+        assert catalog.read_catalog() == read  # from what was kept
     finally:
-        cwe_catalog.catalog.cache_clear()
+        catalog.read_catalog.cache_clear()

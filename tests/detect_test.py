@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from findings_gate import formats
+from findings_gate import read
 from findings_gate.errors import GateError
-from findings_gate.formats import detect
+from findings_gate.read import detect
 from tests import codeclimate_read_test as cc
 from tests import rdjson_read_test as rd
 
@@ -175,7 +175,7 @@ def test_codeclimate(data: str | bytes) -> None:
 def test_unknown_json_is_refused_by_name(data: str | bytes) -> None:
     assert detect(as_bytes(data)) == 'unknown'
     with pytest.raises(GateError) as e:
-        formats.parse(as_bytes(data), 'out.json')
+        read.parse(as_bytes(data), 'out.json')
     assert str(e.value) == (
         'out.json: not a report in a known format (tried native, text, sarif, rdjson, rdjsonl, codeclimate); '
         'pass --report-format or write a native report')
@@ -183,7 +183,7 @@ def test_unknown_json_is_refused_by_name(data: str | bytes) -> None:
 
 def test_broken_json_says_where() -> None:
     with pytest.raises(GateError) as e:
-        formats.parse(b'{"version": 1, "findings": [}', 'r.json')
+        read.parse(b'{"version": 1, "findings": [}', 'r.json')
     assert str(e.value) == 'r.json:1:29: not valid JSON: Expecting value; fix the syntax'
 
 
@@ -191,7 +191,7 @@ def test_one_diagnostic_without_a_location_needs_its_format_named() -> None:
     # nothing in it says rdjsonl that semgrep's JSON (message, severity WARNING) does not say too
     data = b'{"message": "build failed: missing go.sum entry", "severity": "ERROR"}\n'
     assert detect(data) == 'unknown'
-    assert formats.parse(data, 'r.jsonl', 'rdjsonl')['findings'] == [
+    assert read.parse(data, 'r.jsonl', 'rdjsonl')['findings'] == [
         {'title': 'build failed: missing go.sum entry', 'severity': 'high'}]
 
 
@@ -206,4 +206,4 @@ def test_only_the_first_64_kib_is_looked_at() -> None:
 ])
 def test_detected_formats_reach_their_reader(data: str, module: str) -> None:
     reader = {'rdjson': rd.read, 'codeclimate': cc.read}[module]
-    assert formats.parse(data.encode(), 'r.json') == reader(data)
+    assert read.parse(data.encode(), 'r.json') == reader(data)

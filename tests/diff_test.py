@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from findings_gate.diff import parse_diff
+from findings_gate.place.diff import parse_diff
 from findings_gate.errors import GateError
 from findings_gate.model import Change
 from findings_gate.model import FileChange
@@ -768,7 +768,7 @@ def test_hunks_read_from_their_headers_agree_with_hunks_read_line_by_line(repo, 
     """-U0 hunks are taken from their headers; a walk of every line must give the same."""
     import random
 
-    from findings_gate import diff
+    from findings_gate.place import diff
 
     rng = random.Random(6)
     originals = {}

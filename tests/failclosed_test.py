@@ -26,10 +26,10 @@ from tests.conftest import Repo
 SCRIPT = Path(sys.executable).parent / 'findings-gate'
 REPORT = {'version': 1, 'reviewer': {'name': 'bot', 'kind': 'llm'},
           'findings': [{'title': 'a finding', 'severity': 'high', 'location': {'path': 'app.py', 'start_line': 1}}]}
-BUG = ('import findings_gate.locate\n'
+BUG = ('import findings_gate.place.placement\n'
        'def place(*args, **kwargs):\n'
        '    raise RuntimeError("planted bug")\n'
-       'findings_gate.locate.place = place\n')
+       'findings_gate.place.placement.place = place\n')
 
 
 class Failure(NamedTuple):

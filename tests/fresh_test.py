@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from findings_gate import fresh, gate
+from findings_gate.place import freshness
+from findings_gate import gate
 from findings_gate.model import Decision
 from tests.conftest import Repo
 
@@ -106,7 +107,7 @@ def test_a_file_whose_diff_is_unchanged_stays_reviewed_even_after_a_rebase(
 def test_a_review_of_the_head_is_fresh_and_an_unknown_revision_reviews_nothing(
         repo: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     revision = _branch(repo, monkeypatch, APP.replace('line_5 = 5', 'line_5 = "five"'))
-    fresh_report = _review(tmp_path / 'fresh.json', revision, ('here', 5, None))
+    fresh_report = _review(tmp_path / 'freshness.json', revision, ('here', 5, None))
     decision = gate.run(gate.Target(base='main'), reports=[fresh_report])
     assert _stale_files(decision) == frozenset()
     unknown = _review(tmp_path / 'unknown.json', 'f' * 40, ('here', 5, None))
@@ -135,8 +136,8 @@ def test_patches_leave_out_line_numbers_but_keep_what_changed() -> None:
            '@@ -3 +3 @@ def f():\n-a\n+b\n')
     moved = one.replace('@@ -3 +3 @@', '@@ -13 +14 @@')
     other = one.replace('+b', '+c')
-    assert fresh.patches(one) == fresh.patches(moved) != fresh.patches(other)
-    assert list(fresh.patches(one)) == ['f']
+    assert freshness.patches(one) == freshness.patches(moved) != freshness.patches(other)
+    assert list(freshness.patches(one)) == ['f']
 
 
 @pytest.mark.parametrize(('line', 'end', 'expected'), [
@@ -148,8 +149,8 @@ def test_patches_leave_out_line_numbers_but_keep_what_changed() -> None:
     (8, False, (10, False)),
 ])
 def test_moving_a_line_through_hunks(line: int, end: bool, expected: tuple[int, bool]) -> None:
-    hunks = (fresh.Hunk(4, 2, 4, 2), fresh.Hunk(7, 0, 8, 2))
-    assert fresh._move_line(line, hunks, end=end) == expected
+    hunks = (freshness.Hunk(4, 2, 4, 2), freshness.Hunk(7, 0, 8, 2))
+    assert freshness._move_line(line, hunks, end=end) == expected
 
 
 def test_a_binary_files_patch_is_its_new_content() -> None:
@@ -157,6 +158,6 @@ def test_a_binary_files_patch_is_its_new_content() -> None:
         return (f'diff --git a/img.png b/img.png\nindex {old}..{new} 100644\n'
                 'Binary files a/img.png and b/img.png differ\n')
 
-    reviewed = fresh.patches(binary('1111111', '2222222'))
-    assert fresh.patches(binary('9999999', '2222222')) == reviewed  # a rebase changed what it replaced
-    assert fresh.patches(binary('1111111', '3333333')) != reviewed
+    reviewed = freshness.patches(binary('1111111', '2222222'))
+    assert freshness.patches(binary('9999999', '2222222')) == reviewed  # a rebase changed what it replaced
+    assert freshness.patches(binary('1111111', '3333333')) != reviewed

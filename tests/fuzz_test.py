@@ -6,7 +6,7 @@ or negative numbers, odd Unicode (lone surrogates, NULs, bidirectional
 controls, line separators), keys removed or added, deep nesting, written with
 CRLF, a byte-order mark or trailing garbage. The invariants:
 
-- `collect.read(Source(...))` returns a Report or an InvalidReport whose every
+- `sources.read(Source(...))` returns a Report or an InvalidReport whose every
   problem is one line (an invalid report is a condition the policy decides);
 - `policy.parse` returns a Policy, whose rules can decide any finding, or raises
   GateError of one line per problem;
@@ -42,11 +42,24 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-from findings_gate import collect, diff, locate, policy, render, waivers
+from findings_gate.read import sources
+from findings_gate.place import diff
+from findings_gate.place import placement
+from findings_gate.decide import policy
+from findings_gate import render
+from findings_gate.decide import waivers
 from findings_gate.errors import GateError
-from findings_gate.formats import FORMATS
+from findings_gate.read import FORMATS
 from findings_gate.model import (
-    Change, FileChange, Finding, Grounding, InvalidReport, Location, Placed, Report, Reviewer,
+    Change,
+    FileChange,
+    Finding,
+    Grounding,
+    InvalidReport,
+    Location,
+    Placed,
+    Report,
+    Reviewer,
 )
 
 pytestmark = pytest.mark.fuzz
@@ -95,9 +108,9 @@ def one_line(text: str) -> bool:
 
 
 def reads(data: bytes, fmt: str | None = None) -> Report | InvalidReport:
-    """`collect.read` holds its invariant on `data`; its result."""
+    """`sources.read` holds its invariant on `data`; its result."""
     with watchdog():
-        result = collect.read(collect.Source('reviews/fuzz.json', data), fmt)
+        result = sources.read(sources.Source('reviews/fuzz.json', data), fmt)
     assert isinstance(result, (Report, InvalidReport))
     if isinstance(result, InvalidReport):
         assert result.problems
@@ -542,7 +555,7 @@ TEXTS = {'app.py': 'a\nb\nc\nd\ne\n', 'db.py': 'x\n' * 10}
 
 def renders(report: Report) -> None:
     with watchdog():
-        placed = locate.place([report], CHANGE, root=None, code=None, context=3)
+        placed = placement.place([report], CHANGE, root=None, code=None, context=3)
         decision = policy.decide(placed, [report], CHANGE, policy.parse(policy.DEFAULT, 'p'), TEXTS)
         for name in render.RENDERERS:
             assert isinstance(render.render(name, decision), str), name

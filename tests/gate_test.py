@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from findings_gate import gate, git
+from findings_gate import gate
+from findings_gate import git
 from findings_gate.cli import main
 from findings_gate.errors import GateError
 from tests.conftest import Repo
@@ -181,8 +182,8 @@ def test_policy_report_locations(history: Repo) -> None:
     (['nowhere/'], []),
 ])
 def test_locations_in_a_tree_read_like_globs(locations: list[str], found: list[str]) -> None:
-    from findings_gate import collect
+    from findings_gate.read import sources
 
     paths = ['.reviews/a.json', '.reviews/d/b.yaml', '.reviews/notes.txt', 'src/.reviews/c.yaml',
              'reviews.txt', 'x.json']
-    assert collect.in_tree(locations, paths) == found
+    assert sources.in_tree(locations, paths) == found

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from findings_gate import collect
+from findings_gate.read import sources
 from findings_gate.cli import main
-from findings_gate.formats.native import MAX_ALIAS_NODES, MAX_DEPTH
+from findings_gate.documents import MAX_ALIAS_NODES, MAX_DEPTH
+from findings_gate.errors import display
 from tests.conftest import Repo
 
 REPORT = {'version': 1, 'reviewer': {'name': 'bot', 'kind': 'llm'},
@@ -53,13 +54,13 @@ def only_problem(capsys: pytest.CaptureFixture[str], *args: str) -> str:
 
 def test_the_default_limit_is_50_mib(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv('FINDINGS_GATE_MAX_REPORT_BYTES', raising=False)
-    assert collect.max_bytes() == 50 * 1024 * 1024
+    assert sources.max_bytes() == 50 * 1024 * 1024
 
 
 @pytest.mark.parametrize('value', ['', '  '])
 def test_an_empty_variable_is_the_default(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv('FINDINGS_GATE_MAX_REPORT_BYTES', value)
-    assert collect.max_bytes() == 50 * 1024 * 1024
+    assert sources.max_bytes() == 50 * 1024 * 1024
 
 
 def test_a_report_over_the_limit_is_invalid_and_not_read(staged: Repo, capsys: pytest.CaptureFixture[str],
@@ -76,7 +77,7 @@ def test_a_device_that_never_ends_is_read_only_to_the_limit(staged: Repo, capsys
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv('FINDINGS_GATE_MAX_REPORT_BYTES', '1000')
     assert only_problem(capsys, '--report', '/dev/zero') == (
-        f'{collect.display("/dev/zero")}: more than 1000 bytes, over the limit of 1000 bytes for a report; '
+        f'{display("/dev/zero")}: more than 1000 bytes, over the limit of 1000 bytes for a report; '
         'split it, or raise FINDINGS_GATE_MAX_REPORT_BYTES')
 
 
@@ -264,7 +265,7 @@ def _no_locations(repo: Repo) -> Path:
 def test_the_readme_states_the_limits() -> None:
     readme = (Path(__file__).parent.parent / 'README.md').read_text()
     hardening = readme.split('## Hardening')[1].split('\n## ')[0]
-    assert f'`FINDINGS_GATE_MAX_REPORT_BYTES` (default {collect.MAX_BYTES}, 50 MiB)' in hardening
+    assert f'`FINDINGS_GATE_MAX_REPORT_BYTES` (default {sources.MAX_BYTES}, 50 MiB)' in hardening
     assert f'nesting: {MAX_DEPTH} levels' in hardening
     assert f'at most {MAX_ALIAS_NODES:,} nodes added' in hardening
     assert 'FINDINGS_GATE_FUZZ=long pytest -m fuzz' in hardening

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from findings_gate import locate
-from findings_gate.ground import Code
+from findings_gate.place.placement import place
+from findings_gate.place.grounding import Code
 from findings_gate.model import Change, FileChange, Finding, Location, Report, Reviewer
 
 REVIEWER = Reviewer('r', 'human')
@@ -25,7 +25,7 @@ def code(files: set[str], texts: dict[str, str] | None = None) -> Code:
 
 def place_one(location: Location | None, context: int = 3) -> tuple[str | None, str]:
     report = Report('r.json', REVIEWER, (Finding('t', 'high', location=location),))
-    [placed] = locate.place([report], CHANGE, root='/repo', code=code(KNOWN), context=context)
+    [placed] = place([report], CHANGE, root='/repo', code=code(KNOWN), context=context)
     return placed.path, placed.placement
 
 
@@ -84,7 +84,7 @@ def test_percent_encoded_uri() -> None:
     change = Change((FileChange('my dir/é.py', 'my dir/é.py', 'modified', added=((1, 1),)),), 't')
     report = Report('r', REVIEWER, (Finding('t', 'low', location=Location(
         'file:///repo/my%20dir/%C3%A9.py', 1)),))
-    [placed] = locate.place([report], change, root='/repo', code=code(set()), context=3)
+    [placed] = place([report], change, root='/repo', code=code(set()), context=3)
     assert (placed.path, placed.placement) == ('my dir/é.py', 'added')
 
 
@@ -103,7 +103,7 @@ def test_a_real_directory_named_a_wins_over_the_prefix() -> None:
 ])
 def test_unusable_paths_are_unlocated_with_a_reason(path: str, reason: str) -> None:
     report = Report('r.json', REVIEWER, (Finding('t', 'high', location=Location(path, 1)),))
-    [placed] = locate.place([report], CHANGE, root='/repo', code=code(KNOWN), context=3)
+    [placed] = place([report], CHANGE, root='/repo', code=code(KNOWN), context=3)
     assert placed.placement == 'unlocated'
     assert placed.reason == reason
 
@@ -117,7 +117,7 @@ def test_untouched_and_unlocated() -> None:
 def test_every_finding_is_placed_once_in_report_order() -> None:
     findings = tuple(Finding(str(i), 'low', location=Location('src/app.py', i)) for i in range(1, 60))
     reports = [Report('a', REVIEWER, findings[:30]), Report('b', REVIEWER, findings[30:])]
-    placed = locate.place(reports, CHANGE, root=None, code=None, context=3)
+    placed = place(reports, CHANGE, root=None, code=None, context=3)
     assert [p.finding for p in placed] == list(findings)
 
 
@@ -150,7 +150,7 @@ SERVER_CHANGE = Change((FileChange('pkg/rpc/server.py', 'pkg/rpc/server.py', 'mo
 def ground_one(location: Location, *, cwe: tuple[str, ...] = (), names: tuple = (),
                change: Change = SERVER_CHANGE) -> tuple:
     finding = Finding('t', 'high', cwe=cwe, cwe_names=names, location=location)
-    [placed] = locate.place([Report('r', REVIEWER, (finding,))], change, root='/repo',
+    [placed] = place([Report('r', REVIEWER, (finding,))], change, root='/repo',
                             code=code(set(TREE), TREE), context=1)
     return placed.path, placed.lines, placed.placement, placed.grounding
 
@@ -232,7 +232,7 @@ def test_findings_with_lines_and_no_file_take_the_one_file_of_their_report() -> 
     findings = (Finding('a', 'low', location=Location(symbol='update_subport_bindings')),
                 Finding('b', 'low', location=Location(start_line=7, end_line=8)),
                 Finding('c', 'low', location=Location(start_line=900)))
-    placed = locate.place([Report('r', REVIEWER, findings)], SERVER_CHANGE, root=None,
+    placed = place([Report('r', REVIEWER, findings)], SERVER_CHANGE, root=None,
                           code=code(set(TREE), TREE), context=1)
     assert [(p.path, p.lines, p.placement, p.grounding.status) for p in placed] == [
         ('pkg/rpc/server.py', (5, 11), 'symbol', 'partly'),
@@ -258,7 +258,7 @@ NEAR = Change((FileChange('near.py', 'near.py', 'modified', added=((5, 7), (20, 
 ])
 def test_runs_of_added_lines_and_gaps(line: int, context: int, placement: str) -> None:
     report = Report('r', REVIEWER, (Finding('t', 'low', location=Location('near.py', line)),))
-    [placed] = locate.place([report], NEAR, root=None, code=code({'near.py'}), context=context)
+    [placed] = place([report], NEAR, root=None, code=code({'near.py'}), context=context)
     assert placed.placement == placement
 
 
@@ -308,6 +308,6 @@ SERVICE_CHANGE = Change((FileChange('svc.py', 'svc.py', 'modified', added=((6, 6
 ])
 def test_symbol_placement_takes_the_innermost_definition(location: Location, placement: str) -> None:
     report = Report('r', REVIEWER, (Finding('t', 'low', location=location),))
-    [placed] = locate.place([report], SERVICE_CHANGE, root=None,
+    [placed] = place([report], SERVICE_CHANGE, root=None,
                             code=code({'svc.py'}, {'svc.py': SERVICE}), context=1)
     assert (placed.path, placed.placement) == ('svc.py', placement)

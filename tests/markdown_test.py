@@ -10,7 +10,7 @@ import pytest
 from findings_gate.cli import main
 from findings_gate.model import Decision
 from findings_gate.render import markdown
-from findings_gate.render.text import inert
+from findings_gate.render.inert import inert
 from tests.conftest import Repo
 from tests.decisions import NASTY, ODD_PATH, scenario
 

@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 
-from findings_gate import collect, formats, schema
+from findings_gate.read import sources
+from findings_gate.read import parse as parse_format
+from findings_gate import schema
 from findings_gate.errors import GateError
-from findings_gate.formats import rdjson
+from findings_gate.read import rdjson
 from findings_gate.model import Report
 
 
@@ -393,12 +395,12 @@ def test_not_utf8() -> None:
 
 @pytest.mark.parametrize('name', ['rdjson', 'rdjsonl'])
 def test_both_names_reach_the_reader(name: str) -> None:
-    assert formats.parse(README_RDJSON.encode(), 'r.json', name) == read(README_RDJSON)
-    assert formats.parse(GOLANGCI_RDJSONL.encode(), 'r.jsonl', name) == read(GOLANGCI_RDJSONL)
+    assert parse_format(README_RDJSON.encode(), 'r.json', name) == read(README_RDJSON)
+    assert parse_format(GOLANGCI_RDJSONL.encode(), 'r.jsonl', name) == read(GOLANGCI_RDJSONL)
 
 
 @pytest.mark.parametrize('data', [README_RDJSON, GOLANGCI_RDJSONL, ESLINT_RDJSON])
 def test_collected_as_a_valid_report(data: str) -> None:
-    report = collect.read(collect.Source('review.json', data.encode()))
+    report = sources.read(sources.Source('review.json', data.encode()))
     assert isinstance(report, Report), report
     assert report.reviewer.kind == 'tool' and report.findings

@@ -7,7 +7,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from findings_gate import formats
+from findings_gate import read
 from findings_gate.model import Decision
 from findings_gate.render import rdjson
 from tests.conftest import Repo
@@ -54,7 +54,7 @@ def test_every_placement(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_gates_own_reader_reads_it_back(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     text = rdjson.render(gated(repo, monkeypatch, EVERY_PLACEMENT)).encode()
-    assert formats.detect(text) == 'rdjson'
+    assert read.detect(text) == 'rdjson'
 
 
 def test_columns_are_utf8_bytes(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from findings_gate import policy, require
+from findings_gate.decide import policy
+from findings_gate.decide import requirements
 from findings_gate.errors import GateError
 from findings_gate.model import Change, FileChange, Report, Reviewer
 from tests.conftest import Repo
@@ -21,7 +22,7 @@ def _report(name: str, kind: str, **fields: object) -> Report:
 
 
 def _unmet(rules: policy.Policy, *reports: Report) -> list[tuple[str, tuple[str, ...]]]:
-    return [(c.action, c.paths) for c in require.unmet(rules.requirements, CHANGE, reports)]
+    return [(c.action, c.paths) for c in requirements.unmet(rules.requirements, CHANGE, reports)]
 
 
 def test_each_changed_file_under_the_paths_needs_a_report_of_the_kind() -> None:
@@ -53,7 +54,7 @@ def test_reports_count_by_distinct_reviewers_and_names_can_be_required() -> None
 ])
 def test_cut_off_advisory_and_stale_reviews_do_not_count_and_the_message_says_why(fields: dict, why: str) -> None:
     rules = _rules('{name: person, paths: "svc/a.py", reviewer_kind: human}')
-    [condition] = require.unmet(rules.requirements, CHANGE, [_report('ann', 'human', **fields)])
+    [condition] = requirements.unmet(rules.requirements, CHANGE, [_report('ann', 'human', **fields)])
     assert condition.paths == ('svc/a.py',)
     assert condition.message == (
         'person: each changed file matching svc/a.py needs 1 human report by distinct reviewers; '
@@ -72,7 +73,8 @@ def test_requirement_names_are_unique_and_their_keys_checked() -> None:
 
 def test_every_output_names_the_files_without_the_required_reviews(
         repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    from findings_gate import gate, render
+    from findings_gate import gate
+    from findings_gate import render
     from findings_gate.cli import RENDERERS
 
     monkeypatch.chdir(repo.root)

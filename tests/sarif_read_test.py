@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
-from findings_gate import collect, schema
+from findings_gate.read import sources
+from findings_gate import schema
 from findings_gate.errors import GateError
-from findings_gate.formats import detect, sarif
+from findings_gate.read import detect
+from findings_gate.read import sarif
 from findings_gate.model import Report
 
 CORPUS = Path(__file__).parents[2] / 'shared' / 'corpus' / 'sarif'
@@ -82,7 +84,7 @@ def test_each_corpus_log_reads_as_pinned(name: str) -> None:
         return
     document = valid(sarif.parse(data, name))
     assert (len(document['findings']), len(document.get('notes', []))) == expected
-    assert isinstance(collect.read(collect.Source(name, data)), Report)
+    assert isinstance(sources.read(sources.Source(name, data)), Report)
 
 
 def test_bandit_log_of_neutron() -> None:
@@ -494,7 +496,7 @@ def test_suppressions() -> None:
 def test_suppressed_findings_reach_the_gate() -> None:
     data = log(result(suppressions=[{'kind': 'inSource', 'justification': 'test fixture'}],
                       partialFingerprints={'primaryLocationLineHash': 'abc:1'}))
-    report = collect.read(collect.Source('x.sarif', data))
+    report = sources.read(sources.Source('x.sarif', data))
     assert isinstance(report, Report)
     assert report.findings[0].suppression == ('inSource', 'test fixture')
     assert report.findings[0].fingerprints == (('primaryLocationLineHash', 'abc:1'),)

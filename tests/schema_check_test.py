@@ -11,8 +11,10 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from findings_gate import demo, policy, schema
-from findings_gate.formats.native import parse_yaml
+from findings_gate.commands import demo
+from findings_gate.decide import policy
+from findings_gate import schema
+from findings_gate.documents import parse_yaml
 from findings_gate.schema_check import compile_schema, equal
 
 ROOT = Path(__file__).parent.parent

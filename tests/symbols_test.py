@@ -4,8 +4,8 @@ import textwrap
 
 import pytest
 
-from findings_gate import symbols
-from findings_gate.symbols import Definition
+from findings_gate.place import symbols
+from findings_gate.place.symbols import Definition
 from tests.conftest import Repo
 
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from findings_gate import collect
+from findings_gate.read import sources
 from findings_gate.errors import GateError
-from findings_gate.formats import detect, text
+from findings_gate.read import detect
+from findings_gate.read import prose
 from findings_gate.model import Report
 
 PROSE = Path(__file__).parent / 'prose'
@@ -35,7 +36,7 @@ def summary(document: dict) -> dict:
 def test_each_review_reads_as_recorded(path: Path, request: pytest.FixtureRequest) -> None:
     """tests/prose/<review>.json records the whole reading; --update-golden rewrites it."""
     try:
-        document: object = text.parse(path.read_bytes(), path.name)
+        document: object = prose.parse(path.read_bytes(), path.name)
     except GateError as e:
         document = {'error': str(e)}
     expected = path.with_suffix(path.suffix + '.json')
@@ -48,7 +49,7 @@ def test_each_review_reads_as_recorded(path: Path, request: pytest.FixtureReques
 @pytest.mark.parametrize('path', REVIEWS, ids=[p.name for p in REVIEWS])
 def test_each_reading_is_a_valid_native_report(path: Path) -> None:
     assert detect(path.read_bytes()) == 'text'
-    report = collect.read(collect.Source(path.name, path.read_bytes()))
+    report = sources.read(sources.Source(path.name, path.read_bytes()))
     if path.name == 'unreadable.txt':
         assert not isinstance(report, Report)
     else:
@@ -78,16 +79,16 @@ EXPECTED = {
 
 @pytest.mark.parametrize('name', EXPECTED)
 def test_what_a_reader_checks_first(name: str) -> None:
-    assert summary(text.parse((PROSE / name).read_bytes(), name)) == EXPECTED[name]
+    assert summary(prose.parse((PROSE / name).read_bytes(), name)) == EXPECTED[name]
 
 
 def test_scanner_text_is_read_as_a_tool_report() -> None:
-    bandit = text.parse((PROSE / 'bandit.txt').read_bytes(), 'bandit.txt')
+    bandit = prose.parse((PROSE / 'bandit.txt').read_bytes(), 'bandit.txt')
     assert bandit['reviewer']['kind'] == 'tool'
     assert [(f['rule'], f['severity'], f['cwe'], f['location']['path'], f['location']['start_line'])
             for f in bandit['findings']] == [
         ('B608', 'medium', ['CWE-89'], 'app/db.py', 31), ('B602', 'high', ['CWE-78'], 'app/tasks.py', 14)]
-    gcc = text.parse((PROSE / 'gcc-warnings.txt').read_bytes(), 'gcc-warnings.txt')
+    gcc = prose.parse((PROSE / 'gcc-warnings.txt').read_bytes(), 'gcc-warnings.txt')
     assert [(f.get('rule'), f['severity'], f['location']['start_column']) for f in gcc['findings']] == [
         ('-Wsign-compare', 'medium', 12), ('-Wimplicit-function-declaration', 'high', 5), (None, 'info', 9)]
 
@@ -95,7 +96,7 @@ def test_scanner_text_is_read_as_a_tool_report() -> None:
 def test_every_finding_says_where_in_the_review_it_was_read() -> None:
     for path in REVIEWS[:-1]:
         try:
-            document = text.parse(path.read_bytes(), path.name)
+            document = prose.parse(path.read_bytes(), path.name)
         except GateError:
             continue
         lines = path.read_text().split('\n')
@@ -133,7 +134,7 @@ SEED_FINDINGS = {
 def read_seed(name: str) -> dict:
     if not SEEDS.is_dir():
         pytest.skip(f'the seed reviews are not beside this checkout ({SEEDS})')
-    return text.parse((SEEDS / name).read_bytes(), name)
+    return prose.parse((SEEDS / name).read_bytes(), name)
 
 
 @pytest.mark.parametrize('name', SEED_FINDINGS)
@@ -185,7 +186,7 @@ def test_seed_003_reads_solutions_and_keeps_general_improvements_apart() -> None
     ('The function returns (', False),
 ])
 def test_truncation(review: str, complete: bool) -> None:
-    assert text.truncated(review.split('\n')) is not complete
+    assert prose.truncated(review.split('\n')) is not complete
 
 
 @pytest.mark.parametrize('conclusion', [
@@ -206,7 +207,7 @@ def test_truncation(review: str, complete: bool) -> None:
 ])
 def test_paraphrases_of_no_defects(conclusion: str) -> None:
     review = f'{conclusion}\n\nSome thoughts:\n1. Consider more logging around `connect` (line 12).\n'
-    document = text.read(review, 'r.txt')
+    document = prose.read(review, 'r.txt')
     assert (document['verdict'], document['findings'], len(document['notes'])) == ('no-findings', [], 1)
 
 
@@ -217,7 +218,7 @@ def test_paraphrases_of_no_defects(conclusion: str) -> None:
 ])
 def test_qualified_or_conditional_statements_are_not_a_verdict(statement: str) -> None:
     review = f'{statement}\n\n1. CWE-89: SQL Injection - `find_user()` in `db.py` line 4 concatenates input.\n'
-    document = text.read(review, 'r.txt')
+    document = prose.read(review, 'r.txt')
     assert document['verdict'] == 'findings'
     assert document['findings'][0]['location'] == {
         'path': 'db.py', 'start_line': 4, 'end_line': 4, 'symbol': 'find_user'}
@@ -225,4 +226,4 @@ def test_qualified_or_conditional_statements_are_not_a_verdict(statement: str) -
 
 def test_an_unreadable_text_is_an_error_not_a_pass() -> None:
     with pytest.raises(GateError, match='states no finding, no advice and no verdict'):
-        text.read('Thanks, will look tomorrow.\n', 'r.txt')
+        prose.read('Thanks, will look tomorrow.\n', 'r.txt')

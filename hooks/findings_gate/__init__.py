@@ -1,1 +1,3 @@
-"""findings-gate: gate a change on the findings of the review reports attached to it."""
+"""findings-gate: gate merges on review findings."""
+
+VERSION = '0.1.0'

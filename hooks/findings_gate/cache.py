@@ -4,8 +4,10 @@ A pre-commit hook reads the same reports and policy on every commit, and reading
 costs more than the rest of a run (bench/run.py): the prose reader's patterns
 take 20 ms to compile, PyYAML 13 ms to import. So a reading is kept in the
 user's cache directory under a hash of all it depends on: the bytes read and
-the name they were read under, and this package's code and schemas (their
-names, sizes and modification times).
+the name they were read under, this package's version, every file of it and of
+its schemas (names, sizes and modification times, folders and all), and the
+installed files of the libraries whose output a reading holds (PyYAML's data,
+jsonschema's verdict, cwe2's catalog): a new version of any of them is a new key.
 Only what was read and found valid is kept; anything wrong with the cache
 (missing, unreadable, unwritable) means reading again, never an error.
 
@@ -38,18 +40,36 @@ def directory() -> Path | None:
     return Path(base, 'findings-gate')
 
 
+LIBRARIES = ('yaml', 'jsonschema', 'cwe2')  # whose output a kept reading holds
+
+
 @functools.cache
 def _salt() -> bytes:
-    """What a reading depends on besides the bytes read: this package's files."""
+    """What a reading depends on besides the bytes read: this package and the libraries it reads with."""
+    from importlib.machinery import PathFinder  # already loaded; importlib.util would cost 4 ms
+
+    from findings_gate import VERSION
     from findings_gate.schema import schema_dir
 
-    parts = []
-    for folder in (_HERE, _HERE / 'formats', schema_dir()):
-        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-            if entry.name.endswith(('.py', '.json')):
-                stat = entry.stat()
-                parts.append(f'{folder.name}/{entry.name}:{stat.st_size}:{stat.st_mtime_ns}')
-    return '\n'.join(parts).encode()
+    parts = [VERSION]
+    for top in (_HERE, schema_dir()):
+        for folder, folders, names in os.walk(top):
+            folders[:] = sorted(f for f in folders if f != '__pycache__')
+            for name in sorted(names):
+                if name.endswith(('.py', '.json', '.yaml')):
+                    parts.append(_stamp(os.path.join(folder, name)))
+    for library in LIBRARIES:  # its __init__ names its version: another version is another stamp
+        spec = PathFinder.find_spec(library)
+        parts.append(_stamp(spec.origin) if spec and spec.origin else f'{library}: absent')
+    return '\n'.join(parts).encode('utf-8', 'surrogateescape')
+
+
+def _stamp(path: str) -> str:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return f'{path}: unreadable'
+    return f'{path}:{stat.st_size}:{stat.st_mtime_ns}'
 
 
 def _path(kind: str, data: bytes, name: str) -> Path | None:

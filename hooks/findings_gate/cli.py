@@ -12,11 +12,11 @@ from findings_gate.errors import BLOCKED, INTERNAL, PASS, UNUSABLE, GateError
 
 if TYPE_CHECKING:
     from findings_gate.model import Decision
-    from findings_gate.policy import Policy
+    from findings_gate.decide.policy import Policy
 
 VERSION = '0.1.0'
 RENDERERS = ('text', 'json', 'sarif', 'github', 'markdown', 'zuul', 'gerrit', 'gitlab', 'junit', 'rdjson')
-FORMAT_NAMES = ('native', 'text', 'sarif', 'rdjson', 'rdjsonl', 'codeclimate')  # formats.FORMATS
+FORMAT_NAMES = ('native', 'text', 'sarif', 'rdjson', 'rdjsonl', 'codeclimate')  # read.FORMATS
 
 
 def _use_color(choice: str, stream: TextIO) -> bool:
@@ -72,13 +72,13 @@ def _decide(args: argparse.Namespace) -> tuple[Decision, Policy, list[tuple[str,
 
 def _check(args: argparse.Namespace) -> int:
     from findings_gate import render
-    from findings_gate.render import text
+    from findings_gate.render import terminal
 
     decision, _, outputs = _decide(args)
 
     for fmt, path in outputs:
         if fmt == 'text' and path is None:
-            output = text.render(decision, color=_use_color(args.color, sys.stdout))
+            output = terminal.render(decision, color=_use_color(args.color, sys.stdout))
         else:
             output = render.render(fmt, decision)
         if path is None:
@@ -121,8 +121,10 @@ def _emit(output: str) -> None:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from findings_gate import policy
-    from findings_gate.render.text import LABELS, inert, line
+    from findings_gate.decide import policy
+    from findings_gate.render.inert import inert
+    from findings_gate.render.labels import LABELS
+    from findings_gate.render.terminal import line
 
     decision, rules, _ = _decide(args)
     for decided in decision.findings:
@@ -139,12 +141,12 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from findings_gate import collect
+    from findings_gate.read import sources
     from findings_gate.model import InvalidReport
 
     invalid = 0
-    for source in collect.from_arguments(args.files, sys.stdin.buffer):
-        report = collect.read(source, args.format)
+    for source in sources.from_arguments(args.files, sys.stdin.buffer):
+        report = sources.read(source, args.format)
         if isinstance(report, InvalidReport):
             invalid += 1
             for problem in report.problems:
@@ -157,36 +159,37 @@ def _validate(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     import json
 
-    from findings_gate import collect
-    from findings_gate import formats
+    from findings_gate.read import sources
+    from findings_gate import read
     from findings_gate.model import InvalidReport
 
-    [source] = collect.from_arguments([args.file], sys.stdin.buffer)
-    report = collect.read(source, args.format)
+    [source] = sources.from_arguments([args.file], sys.stdin.buffer)
+    report = sources.read(source, args.format)
     if isinstance(report, InvalidReport):
         for problem in report.problems:
             print(problem)
         return BLOCKED
-    document = formats.parse(source.data, source.origin, args.format)
+    document = read.parse(source.data, source.origin, args.format)
     print(json.dumps(document, indent=2, ensure_ascii=False))
     return PASS
 
 
 def _attach(args: argparse.Namespace) -> int:
-    from findings_gate import collect, git
-    from findings_gate import formats
-    from findings_gate.formats import native
+    from findings_gate.read import sources
+    from findings_gate import git
+    from findings_gate import read
+    from findings_gate.read import native
     from findings_gate.model import InvalidReport
 
-    [source] = collect.from_arguments([args.file], sys.stdin.buffer)
-    report = collect.read(source, args.format)
+    [source] = sources.from_arguments([args.file], sys.stdin.buffer)
+    report = sources.read(source, args.format)
     if isinstance(report, InvalidReport):
         raise GateError('\n'.join([*report.problems, f'{source.origin}: not attached; fix it first']))
-    line = collect.dump(formats.parse(source.data, source.origin, args.format))
+    line = sources.dump(read.parse(source.data, source.origin, args.format))
     repo = git.open_repo()
     commit = git.resolve(repo, args.commit)
-    kept = [s.data.decode() for s in collect.from_notes([(commit, git.note(repo, commit, args.notes_ref))])]
-    lines = [collect.dump(native.parse(k.encode(), 'note')) for k in kept if k.strip()]
+    kept = [s.data.decode() for s in sources.from_notes([(commit, git.note(repo, commit, args.notes_ref))])]
+    lines = [sources.dump(native.parse(k.encode(), 'note')) for k in kept if k.strip()]
     if line not in lines:
         lines.append(line)
     git.set_note(repo, commit, '\n'.join(lines) + '\n', args.notes_ref)
@@ -197,14 +200,16 @@ def _attach(args: argparse.Namespace) -> int:
 
 
 def _policy_check(args: argparse.Namespace) -> int:
-    from findings_gate import baseline, policy, waivers
+    from findings_gate.decide import baseline
+    from findings_gate.decide import policy
+    from findings_gate.decide import waivers
 
     files = args.files
     if not files:
         from findings_gate import git
 
         root = git.root(git.open_repo())
-        from findings_gate.collect import display
+        from findings_gate.read.sources import display
 
         files = [display(root / n) for n in policy.FILENAMES if (root / n).is_file()]
         try:
@@ -239,19 +244,21 @@ def _policy_check(args: argparse.Namespace) -> int:
 
 
 def _baseline_write(args: argparse.Namespace) -> int:
-    from findings_gate import baseline, collect, git
+    from findings_gate.decide import baseline
+    from findings_gate.read import sources
+    from findings_gate import git
 
     decision, rules, _ = _decide(args)
     path = args.file or str(git.root(git.open_repo()) / rules.baseline)
     _write(path, baseline.dump(decision.findings))
     kinds = len({d.placed.signature for d in decision.findings})
-    print(f'{collect.display(path)}: {len(decision.findings)} finding(s) with {kinds} signature(s) recorded; '
+    print(f'{sources.display(path)}: {len(decision.findings)} finding(s) with {kinds} signature(s) recorded; '
           f'commit it so that `check` tells new findings from these')
     return PASS
 
 
 def _waivers(args: argparse.Namespace) -> int:
-    from findings_gate.render.text import inert
+    from findings_gate.render.inert import inert
 
     decision, _, _ = _decide(args)
     states = {c.origin: c.kind for c in decision.conditions if 'waiver' in c.kind}
@@ -272,18 +279,19 @@ def _waivers(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from findings_gate import git, starter
+    from findings_gate import git
+    from findings_gate.commands import init
 
     root = git.root(git.open_repo())
-    written = starter.write(root, force=args.force)
+    written = init.write(root, force=args.force)
     for path in written:
         print(f'wrote {path}')
-    print(f'\nAdd the hooks to .pre-commit-config.yaml:\n\n{starter.PRE_COMMIT}')
+    print(f'\nAdd the hooks to .pre-commit-config.yaml:\n\n{init.PRE_COMMIT}')
     return PASS
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from findings_gate import demo
+    from findings_gate.commands import demo
 
     return demo.run(sys.stdout.write)
 
@@ -389,11 +397,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, 'reconfigure'):
             stream.reconfigure(errors='backslashreplace')
     args = parser().parse_args(argv)
-    from findings_gate import bulk
+    from findings_gate import gc_pause
 
     # one run is short and makes few cycles: the collector's passes over the records of
     # 100,000 findings took 0.5 s of a 6 s run (bench/run.py); reference counting frees the rest
-    with bulk.building():
+    with gc_pause.building():
         return _run(args)
 
 

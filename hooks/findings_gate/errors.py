@@ -1,6 +1,8 @@
 """The error users are meant to see, and the exit codes."""
 from __future__ import annotations
 
+import os
+
 PASS = 0  # nothing blocks (warnings allowed)
 BLOCKED = 1  # the policy blocks the change
 UNUSABLE = 2  # the gate could not run as asked
@@ -17,3 +19,11 @@ def shown(text: str, limit: int = 200) -> str:
     if len(text) > limit:
         text = text[:limit] + '...'
     return text if text.isprintable() else repr(text)[1:-1]
+
+
+def display(path: str | os.PathLike[str]) -> str:
+    """A path as the user would type it: relative to the working directory."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive
+        return str(path)

@@ -7,7 +7,16 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
-from findings_gate import baseline, collect, configuration, diff, fresh, git, ground, locate, policy, waivers
+from findings_gate.decide import baseline
+from findings_gate.read import sources
+from findings_gate.decide import configuration
+from findings_gate.place import diff
+from findings_gate.place import freshness
+from findings_gate import git
+from findings_gate.place import grounding
+from findings_gate.place import placement
+from findings_gate.decide import policy
+from findings_gate.decide import waivers
 from findings_gate.errors import GateError
 from findings_gate.model import Absent, Change, Decision, InvalidReport, Report
 
@@ -87,7 +96,7 @@ def read_change(repo: git.Repo | None, target: Target, environ: dict[str, str],
 
 
 def _code(repo: git.Repo, tree: str | None,
-          files: Callable[[], frozenset[str]]) -> ground.Code:
+          files: Callable[[], frozenset[str]]) -> grounding.Code:
     """The gated revision's files (the index for a staged change), read lazily, each once,
     all through one git process."""
     blobs = git.blob_reader(repo, tree)
@@ -110,17 +119,17 @@ def _code(repo: git.Repo, tree: str | None,
     def search(pattern: str) -> list[str]:
         return git.grep(repo, tree, pattern)
 
-    return ground.Code(files, read, search, prefetch)
+    return grounding.Code(files, read, search, prefetch)
 
 
 def _from_tree(repo: git.Repo, tree: str, locations: Sequence[str],
-               files: frozenset[str]) -> list[collect.Source]:
+               files: frozenset[str]) -> list[sources.Source]:
     """The reports a commit holds where the policy says, as `commit:path`."""
-    return [collect.Source(f'{tree[:12]}:{path}', git.blob(repo, tree, path), in_tree=True)
-            for path in collect.in_tree(locations, files)]
+    return [sources.Source(f'{tree[:12]}:{path}', git.blob(repo, tree, path), in_tree=True)
+            for path in sources.in_tree(locations, files)]
 
 
-def _in_tree(source: collect.Source, root: Path, files: frozenset[str]) -> collect.Source:
+def _in_tree(source: sources.Source, root: Path, files: frozenset[str]) -> sources.Source:
     """A report named with --report that the change's own tree holds is one of its files."""
     if source.origin == '-':
         return source
@@ -131,7 +140,7 @@ def _in_tree(source: collect.Source, root: Path, files: frozenset[str]) -> colle
     return source._replace(in_tree=path in files)
 
 
-def _history(repo: git.Repo) -> fresh.History:
+def _history(repo: git.Repo) -> freshness.History:
     """git for freshness; each question asked once however many reports name the same revision."""
     @functools.cache
     def resolve(revision: str) -> str | None:
@@ -144,14 +153,14 @@ def _history(repo: git.Repo) -> fresh.History:
     def diff(a: str, b: str | None) -> str:
         return git.diff_range(repo, a, b) if b else git.diff_to_index(repo, a)
 
-    return fresh.History(resolve, functools.cache(lambda a, b: git.merge_base(repo, a, b)), diff)
+    return freshness.History(resolve, functools.cache(lambda a, b: git.merge_base(repo, a, b)), diff)
 
 
-def _prepare(report: Report, source: collect.Source, rules: policy.Policy, root: Path | None) -> Report:
+def _prepare(report: Report, source: sources.Source, rules: policy.Policy, root: Path | None) -> Report:
     """Trust and coverage: whether the report may satisfy a requirement, and for which files."""
     files = None
     if report.files is not None:
-        files = tuple(p for p in (ground.normalise(f, str(root) if root else None)[0] for f in report.files) if p)
+        files = tuple(p for p in (grounding.normalise(f, str(root) if root else None)[0] for f in report.files) if p)
     return report._replace(files=files, advisory=source.in_tree and rules.in_tree_reports == 'advisory')
 
 
@@ -185,34 +194,34 @@ def gate(
     if trusted_config == 'base' and target.diff_file is not None:
         raise GateError('--trusted-config base needs the base commit, which a saved diff does not name; '
                         'gate a range (--base) or pass --trusted-config tree')
-    read = read_change(repo, target, environ or {}, stdin)
-    config = configuration.read(repo, root, read.base, read.change, policy_file, trusted_config)
+    gated = read_change(repo, target, environ or {}, stdin)
+    config = configuration.read(repo, root, gated.base, gated.change, policy_file, trusted_config)
     rules = config.policy
-    files = functools.cache(lambda: git.tracked_files(repo, read.tree) if repo else frozenset())
-    code = _code(repo, read.tree, files) if repo else None
-    sources = collect.from_arguments(reports, stdin, root)
+    files = functools.cache(lambda: git.tracked_files(repo, gated.tree) if repo else frozenset())
+    code = _code(repo, gated.tree, files) if repo else None
+    given = sources.from_arguments(reports, stdin, root)
     if root is not None and rules.in_tree_reports == 'advisory':  # only then does it matter (a git call)
-        sources = [_in_tree(s, root, files()) for s in sources]
-    if repo is not None and read.tree is not None:  # a range: its head holds the reports
-        sources += _from_tree(repo, read.tree, rules.reports, files())
+        given = [_in_tree(s, root, files()) for s in given]
+    if repo is not None and gated.tree is not None:  # a range: its head holds the reports
+        given += _from_tree(repo, gated.tree, rules.reports, files())
     elif root is not None:  # staged: the work tree does
-        sources += collect.from_locations(rules.reports, root)
-    if repo is not None and notes and read.commits:
-        sources += collect.from_notes(git.notes(repo, read.commits, notes_ref))
+        given += sources.from_locations(rules.reports, root)
+    if repo is not None and notes and gated.commits:
+        given += sources.from_notes(git.notes(repo, gated.commits, notes_ref))
     found: list[Report | InvalidReport] = []
-    current = functools.cache(lambda: fresh.patches(read.text))
+    current = functools.cache(lambda: freshness.patches(gated.text))
     history = _history(repo) if repo is not None and target.diff_file is None else None
-    for source in collect.unique(sources):
-        report = collect.read(source, report_format)
+    for source in sources.unique(given):
+        report = sources.read(source, report_format)
         if isinstance(report, Report):
             report = _prepare(report, source, rules, root)
             if history is not None and report.revision is not None:
-                report = fresh.check(report, read.change, current(), history=history,
-                                     base=read.base, head=read.tree, root=str(root))
+                report = freshness.check(report, gated.change, current(), history=history,
+                                         base=gated.base, head=gated.tree, root=str(root))
         found.append(report)
     valid = [r for r in found if isinstance(r, Report)]
-    placed = locate.place(
-        valid, read.change, root=str(root) if root else None, code=code,
+    placed = placement.place(
+        valid, gated.change, root=str(root) if root else None, code=code,
         context=rules.context_lines if context is None else context,
     )
     texts = {}
@@ -228,7 +237,7 @@ def gate(
     applied, about_waivers = (waivers.apply(config.waivers, placed, rules, waivers.today())
                               if config.waivers else ([], []))
     decision = policy.decide(
-        placed, found, read.change, rules, texts, waivers=applied,
+        placed, found, gated.change, rules, texts, waivers=applied,
         more=(*config.edited, *about_waivers), absent=absent, baseline=config.baseline_origin,
         granted=config.waivers,
     )

@@ -15,24 +15,22 @@ is written last and never ends in a space; a path starting with `=` loses it.
 """
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from findings_gate.model import Condition, Decided, Decision, InvalidReport
-from findings_gate.render.ordering import order
-from findings_gate.render.plain import guards, old_lines, stated
-from findings_gate.render.revision import old_side
-from findings_gate.render.text import HEADINGS, LABELS
-from findings_gate.render.text import render as render_text
+from findings_gate.render.severity_order import order
+from findings_gate.render.plain_text import guards, old_lines, stated
+from findings_gate.render.file_lines import old_side
+from findings_gate.render.inert import defuse
+from findings_gate.render.labels import HEADINGS, LABELS
+from findings_gate.render.terminal import render as render_text
 
 PER_TYPE = 10  # annotations of one type the runner keeps per step
 MESSAGE = 4096  # characters of a message the runner keeps
 COMMANDS = {'block': 'error', 'warn': 'warning'}
 _ORDER = {'block': 0, 'warn': 1}
-_COMMAND_LINE = re.compile(r'^(\s*)::')
-_LEGACY = '##['
 
 
 def escape_data(text: str) -> str:
@@ -49,12 +47,6 @@ def command(name: str, message: str, properties: Sequence[tuple[str, str]] = ())
     """One workflow command line; properties with an empty value are left out, as @actions/core does."""
     props = ','.join(f'{key}={escape_property(value)}' for key, value in properties if value)
     return f'::{name}{" " + props if props else ""}::{escape_data(message)}'
-
-
-def defuse(line: str) -> str:
-    """A line of free text that the runner cannot take for a command, even outside stop-commands."""
-    line = _COMMAND_LINE.sub(r'\1\\x3a:', line)
-    return line.replace(_LEGACY, '#\\x23[')
 
 
 def untrusted(text: str) -> list[str]:

@@ -26,9 +26,11 @@ import json
 from typing import Any
 
 from findings_gate.model import Condition, Decided, Decision
-from findings_gate.render import plain, revision
-from findings_gate.render.text import LABELS, inert
-from findings_gate.render.plain import stated
+from findings_gate.render import plain_text
+from findings_gate.render import file_lines
+from findings_gate.render.inert import inert
+from findings_gate.render.labels import LABELS
+from findings_gate.render.plain_text import stated
 
 CATEGORIES = {
     'security': 'Security', 'correctness': 'Bug Risk', 'reliability': 'Bug Risk',
@@ -54,22 +56,22 @@ def _identity(d: Decided, lines: dict[str, list[str]]) -> str:
     if finding.fingerprint:
         return _digest('fingerprint', finding.fingerprint)
     where = ''
-    text, on_lines = lines.get(placed.path or ''), revision.new_lines(placed)
+    text, on_lines = lines.get(placed.path or ''), file_lines.new_lines(placed)
     if on_lines and text is not None:
         where = '\n'.join(line.strip() for line in text[on_lines[0] - 1:on_lines[1]])
     elif placed.lines:  # line numbers, when there is no text to hash
-        where = f'{"old" if revision.old_side(placed) else "new"} {placed.lines[0]}-{placed.lines[1]}'
+        where = f'{"old" if file_lines.old_side(placed) else "new"} {placed.lines[0]}-{placed.lines[1]}'
     return _digest('finding', finding.rule or '', placed.path or placed.report.origin, finding.title, where)
 
 
 def _issue(d: Decided, identity: str, binary: frozenset[str]) -> dict[str, Any]:
     placed, finding = d.placed, d.placed.finding
-    on_lines = revision.new_lines(placed, binary)
+    on_lines = file_lines.new_lines(placed, binary)
     lines = {'begin': on_lines[0], 'end': on_lines[1]} if on_lines else {'begin': 1}
     return {
         'type': 'issue',
         'check_name': d.rule,
-        'description': plain.summarise(d, located=not on_lines),
+        'description': plain_text.summarise(d, located=not on_lines),
         'categories': [CATEGORIES.get(finding.category or '', 'Bug Risk')],
         'severity': severity(d.action, finding.severity),
         'fingerprint': identity,
@@ -91,8 +93,8 @@ def _condition(c: Condition, policy: str) -> dict[str, Any]:
 
 
 def issues(decision: Decision) -> list[dict[str, Any]]:
-    lines = revision.file_lines(decision)
-    binary = revision.binaries(decision)
+    lines = file_lines.file_lines(decision)
+    binary = file_lines.binaries(decision)
     out = [_issue(d, _identity(d, lines), binary) for d in decision.findings]
     out += [_condition(c, decision.policy) for c in decision.conditions]
     used: set[str] = set()

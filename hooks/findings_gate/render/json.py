@@ -5,7 +5,15 @@ import json
 from typing import Any
 
 from findings_gate.model import (
-    PLACEMENTS, Condition, Decided, Decision, Finding, InvalidReport, Location, Report, Waiver,
+    PLACEMENTS,
+    Condition,
+    Decided,
+    Decision,
+    Finding,
+    InvalidReport,
+    Location,
+    Report,
+    Waiver,
 )
 
 

@@ -11,7 +11,7 @@
   block is a `<failure>`. warn passes, with the finding in `<system-out>`: a failure
   would make Jenkins mark the build unstable and GitLab count a failed test for a
   gate that passed. ignore is `<skipped>`, with the rule that ignored it.
-- The text is the finding as Gerrit shows it (`plain.describe`, untrusted fields
+- The text is the finding as Gerrit shows it (`plain_text.describe`, untrusted fields
   `inert`). ElementTree escapes `& < > "`; characters XML 1.0 does not allow (control
   characters, U+FFFE, U+FFFF, lone surrogates from a path that is not UTF-8) become
   visible `\\xNN` escapes, so the document is well-formed whatever a review says. No
@@ -23,9 +23,11 @@ import re
 import xml.etree.ElementTree as ET
 
 from findings_gate.model import Condition, Decided, Decision, InvalidReport
-from findings_gate.render import plain, revision
-from findings_gate.render.text import LABELS, inert
-from findings_gate.render.plain import stated
+from findings_gate.render import plain_text
+from findings_gate.render import file_lines
+from findings_gate.render.inert import inert
+from findings_gate.render.labels import LABELS
+from findings_gate.render.plain_text import stated
 
 # what XML 1.0 does not allow: https://www.w3.org/TR/xml/#charsets
 _NOT_XML = re.compile('[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]')
@@ -53,10 +55,10 @@ def _finding(d: Decided, binary: frozenset[str]) -> ET.Element:
     message = (f'ignored by the policy ({d.rule}): {title}' if d.action == 'ignore'
                else f'{LABELS[d.action]} {d.rule}: {title}')
     case = _case(inert(placed.path or placed.report.origin), f'{d.rule}: {title}', d.action, message,
-                 f'{plain.where(d)}: {plain.describe(d)}\n')
+                 f'{plain_text.where(d)}: {plain_text.describe(d)}\n')
     if placed.path is not None:
         case.set('file', xml_text(placed.path))
-        on_lines = revision.new_lines(placed, binary)
+        on_lines = file_lines.new_lines(placed, binary)
         if on_lines:
             case.set('line', str(on_lines[0]))
     return case
@@ -82,7 +84,7 @@ def _unique(cases: list[ET.Element]) -> None:
 
 def render(decision: Decision) -> str:
     problems = {r.origin: r.problems for r in decision.reports if isinstance(r, InvalidReport)}
-    binary = revision.binaries(decision)
+    binary = file_lines.binaries(decision)
     cases = [_finding(d, binary) for d in decision.findings]
     cases += [_condition(c, problems.get(c.origin or '', ())) for c in decision.conditions]
     if not cases:

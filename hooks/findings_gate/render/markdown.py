@@ -14,10 +14,11 @@ import re
 from collections.abc import Sequence
 
 from findings_gate.model import PLACEMENTS, Condition, Decided, Decision, InvalidReport
-from findings_gate.render.ordering import order
-from findings_gate.render.plain import guards, stated
-from findings_gate.render.revision import old_side
-from findings_gate.render.text import HEADINGS, LABELS, inert
+from findings_gate.render.severity_order import order
+from findings_gate.render.plain_text import guards, stated
+from findings_gate.render.file_lines import old_side
+from findings_gate.render.inert import inert
+from findings_gate.render.labels import HEADINGS, LABELS
 
 LIMIT = 1024 * 1024  # bytes of a step summary GitHub keeps (runner AttachmentSizeLimit)
 CELL = 300  # characters of untrusted text kept in one table cell

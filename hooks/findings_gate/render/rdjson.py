@@ -29,9 +29,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from findings_gate.model import Condition, Decided, Decision
-from findings_gate.render import plain, revision
-from findings_gate.render.text import LABELS, inert
-from findings_gate.render.plain import stated
+from findings_gate.render import plain_text
+from findings_gate.render import file_lines
+from findings_gate.render.inert import inert
+from findings_gate.render.labels import LABELS
+from findings_gate.render.plain_text import stated
 
 SEVERITIES = {'block': 'ERROR', 'warn': 'WARNING', 'ignore': 'INFO'}
 _MARKDOWN = re.compile(r'([\\`*_\[\]<>&@#])')  # what links, embeds, marks up or mentions
@@ -49,7 +51,7 @@ def _byte(line: str, characters: int) -> int:
 
 def position_range(d: Decided, lines: Sequence[str] | None, binary: frozenset[str]) -> dict[str, Any] | None:
     placed = d.placed
-    on_lines = revision.new_lines(placed, binary)
+    on_lines = file_lines.new_lines(placed, binary)
     if on_lines is None:
         return None
     first, last = on_lines
@@ -57,7 +59,7 @@ def position_range(d: Decided, lines: Sequence[str] | None, binary: frozenset[st
         last = min(last, len(lines))
         if first > last:
             return None
-    cols = revision.columns(placed)
+    cols = file_lines.columns(placed)
     if cols and lines is not None and cols[0] - 1 < len(lines[first - 1]):
         start = {'line': first, 'column': _byte(lines[first - 1], cols[0] - 1)}
         end_characters = len(lines[last - 1]) if cols[1] is None else min(cols[1] - 1, len(lines[last - 1]))
@@ -71,13 +73,13 @@ def position_range(d: Decided, lines: Sequence[str] | None, binary: frozenset[st
 
 def _diagnostic(d: Decided, binary: frozenset[str], lines: dict[str, list[str]]) -> dict[str, Any]:
     placed = d.placed
-    text = markdown_text(plain.summarise(d, located=not revision.new_lines(placed, binary)))
+    text = markdown_text(plain_text.summarise(d, located=not file_lines.new_lines(placed, binary)))
     location: dict[str, Any] = {'path': placed.path or placed.report.origin}
     span = position_range(d, lines.get(placed.path or ''), binary)
     if span:
         location['range'] = span
     if placed.finding.message:
-        text += '\n\n' + markdown_text(plain.truncate(plain.paragraph(placed.finding.message)))
+        text += '\n\n' + markdown_text(plain_text.truncate(plain_text.paragraph(placed.finding.message)))
     return {'message': text, 'location': location, 'severity': SEVERITIES[d.action],
             'code': {'value': d.rule}}
 
@@ -94,7 +96,7 @@ def _condition(c: Condition) -> dict[str, Any]:
 
 
 def result(decision: Decision) -> dict[str, Any]:
-    lines, binary = revision.file_lines(decision), revision.binaries(decision)
+    lines, binary = file_lines.file_lines(decision), file_lines.binaries(decision)
     return {
         'source': {'name': 'findings-gate'},
         'diagnostics': [_diagnostic(d, binary, lines) for d in decision.findings]

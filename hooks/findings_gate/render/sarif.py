@@ -28,10 +28,10 @@ from urllib.parse import quote
 from findings_gate.model import SEVERITIES, Absent, Condition, Decided, Decision, Finding
 from findings_gate.render.linehash import hashes
 from findings_gate.render.markdown import escape
-from findings_gate.render.ordering import order
-from findings_gate.render.plain import guards, old_lines, stated
-from findings_gate.render.revision import old_side
-from findings_gate.render.text import HEADINGS, LABELS
+from findings_gate.render.severity_order import order
+from findings_gate.render.plain_text import guards, old_lines, stated
+from findings_gate.render.file_lines import old_side
+from findings_gate.render.labels import HEADINGS, LABELS
 
 SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json'
 LEVELS = {'block': 'error', 'warn': 'warning', 'ignore': 'note'}
@@ -254,7 +254,7 @@ def _placed_in_revision(d: Decided, deleted: set[str]) -> bool:
 
 
 def document(decision: Decision) -> dict[str, Any]:
-    from findings_gate.cli import VERSION
+    from findings_gate import VERSION
 
     decided = sorted(decision.findings, key=order)
     ids = [rule_id(d.placed.finding) for d in decided]

@@ -24,33 +24,35 @@ from collections.abc import Mapping
 from typing import Any
 
 from findings_gate.model import PLACEMENTS, Decided, Decision, FileChange, InvalidReport
-from findings_gate.render import plain, revision
-from findings_gate.render.text import LABELS, inert
-from findings_gate.render.plain import stated
+from findings_gate.render import plain_text
+from findings_gate.render import file_lines
+from findings_gate.render.inert import inert
+from findings_gate.render.labels import LABELS
+from findings_gate.render.plain_text import stated
 
 PROBLEMS_SHOWN = 5  # of an invalid report, in its warning
 
 
 def _comment(d: Decided, by_path: Mapping[str, FileChange],
              lines: Mapping[str, list[str]]) -> dict[str, Any] | None:
-    placed, on_lines = d.placed, revision.new_lines(d.placed)
-    if placed.placement not in revision.NEW_SIDE or placed.path is None or on_lines is None:
+    placed, on_lines = d.placed, file_lines.new_lines(d.placed)
+    if placed.placement not in file_lines.NEW_SIDE or placed.path is None or on_lines is None:
         return None
     file = by_path.get(placed.path)
     if (file is None or file.status == 'deleted' or file.binary or file.submodule
             or placed.path.startswith('/') or on_lines[0] < 1):
         return None
-    span = revision.comment_range(placed, lines.get(placed.path))
+    span = file_lines.comment_range(placed, lines.get(placed.path))
     comment: dict[str, Any] = {'line': span['end_line'] if span else on_lines[0],
-                               'message': plain.describe(d)}
+                               'message': plain_text.describe(d)}
     if span:
         comment['range'] = span
     return comment
 
 
 def data(decision: Decision) -> dict[str, Any]:
-    lines = revision.file_lines(decision)
-    by_path, _ = revision.files(decision)
+    lines = file_lines.file_lines(decision)
+    by_path, _ = file_lines.files(decision)
     comments: dict[str, list[dict[str, Any]]] = {}
     moved: list[Decided] = []
     ignored = 0
@@ -77,14 +79,14 @@ def data(decision: Decision) -> dict[str, Any]:
             text += ': ' + '; '.join(inert(p) for p in shown[:PROBLEMS_SHOWN])
             if len(shown) > PROBLEMS_SHOWN:
                 text += f'; and {len(shown) - PROBLEMS_SHOWN} more'
-        conditions.append(plain.truncate(text))
+        conditions.append(plain_text.truncate(text))
     warnings = []
     if comments or moved or conditions:
         posted = sum(len(c) for c in comments.values())
         parts = [f'{posted} as file comments', f'{len(moved)} not on a line of the change (below)',
                  f'{ignored} ignored by the policy']
-        warnings.append(f'{plain.headline(decision)}: {", ".join(parts)}')
-    warnings += [plain.truncate(f'findings-gate: {plain.summarise(d)}') for d in moved]
+        warnings.append(f'{plain_text.headline(decision)}: {", ".join(parts)}')
+    warnings += [plain_text.truncate(f'findings-gate: {plain_text.summarise(d)}') for d in moved]
     warnings += conditions
     return {'zuul': {'file_comments': {p: comments[p] for p in sorted(comments)}, 'warnings': warnings}}
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from findings_gate.cwe_catalog import catalog
+from findings_gate.cwe.catalog import read_catalog
 
 # A stated name is taken for an official one it does not equal when difflib's
 # ratio reaches 0.85: a typo or a dropped plural ('Improper Access Controls'
@@ -79,7 +79,7 @@ def _bag(text: str, symbols: str, lane: int) -> int:
 
 @functools.cache
 def _names() -> Names:
-    entries = catalog()[1]
+    entries = read_catalog()[1]
     loose = _unique((loose_name(e.name), key) for key, e in entries.items())
     symbols = ''.join(sorted(set(''.join(loose))))
     lane = max(map(len, loose)) + 1

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from findings_gate import schema
+from findings_gate import documents
 from findings_gate.errors import GateError
 from findings_gate.model import Condition, Placed, Waiver
 
 if TYPE_CHECKING:
     import datetime
 
-    from findings_gate.policy import Policy
+    from findings_gate.decide.policy import Policy
 
 
 def today() -> datetime.date:
@@ -46,9 +47,8 @@ def _date(text: str, where: str) -> datetime.date:
 
 def parse(text: str, origin: str) -> tuple[Waiver, ...]:
     """The waivers of a waivers file, or a GateError with one line per problem."""
-    from findings_gate.formats.native import parse_yaml
 
-    document = _dates_as_text(parse_yaml(text, origin))
+    document = _dates_as_text(documents.parse_yaml(text, origin))
     problems = [f'{origin}::{where}: {what}' for where, what in schema.problems('waivers', document)]
     if problems:
         raise GateError('\n'.join(problems))
@@ -90,7 +90,7 @@ def matches(waiver: Waiver, placed: Placed) -> bool:
 
 @functools.cache
 def _spec(patterns: tuple[str, ...]) -> Any:
-    from findings_gate.rules import path_spec
+    from findings_gate.decide.rules import path_spec
 
     return path_spec(patterns, 'path')
 

@@ -9,8 +9,9 @@ import json
 from typing import Any
 
 from findings_gate.errors import GateError
-from findings_gate.formats.fields import Invalid, first, items, kind, mapping, number, ordered, text, title
-from findings_gate.formats.native import decode, loads, report
+from findings_gate.read.json_fields import Invalid, first, items, kind, mapping, number, ordered, text, title
+from findings_gate.documents import decode, loads
+from findings_gate.read.native import report
 
 SEVERITIES: dict[object, str] = {'ERROR': 'high', 'WARNING': 'medium', 'INFO': 'low', 1: 'high', 2: 'medium', 3: 'low'}
 UNSET = (None, '', 'UNKNOWN_SEVERITY', 0)  # proto3: an unset enum is its zero value

@@ -7,8 +7,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from findings_gate import gate, git
-from findings_gate.render import text
+from findings_gate import gate
+from findings_gate import git
+from findings_gate.render import terminal
 
 BASE = '''\
 import sqlite3
@@ -67,7 +68,7 @@ def _gate(repo_root: Path, write: Callable[[str], object]) -> int:
         decision = gate.run(gate.Target())
     finally:
         os.chdir(cwd)
-    write(text.render(decision))
+    write(terminal.render(decision))
     return 1 if decision.verdict == 'block' else 0
 
 

@@ -12,8 +12,9 @@ import re
 from typing import Any
 
 from findings_gate.errors import GateError
-from findings_gate.formats.fields import Invalid, first, items, kind, mapping, number, ordered, text, title
-from findings_gate.formats.native import MAX_DEPTH, check_depth, decode, json_limits, report
+from findings_gate.read.json_fields import Invalid, first, items, kind, mapping, number, ordered, text, title
+from findings_gate.documents import MAX_DEPTH, check_depth, decode, json_limits
+from findings_gate.read.native import report
 
 SEVERITIES = {'info': 'info', 'minor': 'low', 'major': 'medium', 'critical': 'high', 'blocker': 'critical'}
 CATEGORIES = {

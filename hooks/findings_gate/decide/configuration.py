@@ -9,8 +9,11 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from findings_gate import baseline, collect, git, policy, waivers
-from findings_gate.errors import GateError
+from findings_gate.decide import baseline
+from findings_gate import git
+from findings_gate.decide import policy
+from findings_gate.decide import waivers
+from findings_gate.errors import GateError, display
 from findings_gate.model import Change, Condition, Waiver
 
 if TYPE_CHECKING:
@@ -49,7 +52,7 @@ def read(repo: Repo | None, root: Path | None, base: str | None, change: Change,
             except UnicodeDecodeError:
                 raise GateError(f'{origin}: cannot read {what}: not UTF-8 text') from None
         place = root / path
-        return (policy.read(str(place), what), collect.display(place)) if place.is_file() else None
+        return (policy.read(str(place), what), display(place)) if place.is_file() else None
 
     if policy_file is not None:
         rules = policy.load(policy_file, None)

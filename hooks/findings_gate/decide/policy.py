@@ -6,27 +6,30 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from findings_gate import require, rules, schema
-from findings_gate.collect import display
-from findings_gate.errors import GateError
-from findings_gate.starter import POLICY as STARTER
+from findings_gate.decide.requirements import Requirement, compile_requirement, unmet
+from findings_gate.decide import rules
+from findings_gate import schema
+from findings_gate import documents
+from findings_gate.errors import GateError, display
 from findings_gate.model import (
-    Absent, Condition, Decided, Decision, Change, InvalidReport, Placed, Report, Waiver,
+    Absent,
+    Condition,
+    Decided,
+    Decision,
+    Change,
+    InvalidReport,
+    Placed,
+    Report,
+    Waiver,
 )
 
 FILENAMES = ('.findings-gate.yaml', '.findings-gate.yml')
 T = TypeVar('T')
 
 
-def _uncommented(text: str) -> str:
-    """The YAML without its comments and blank lines (a comment starts a line or follows ` #`)."""
-    lines = (line.split(' #')[0].rstrip() for line in text.splitlines() if not line.lstrip().startswith('#'))
-    return ''.join(f'{line}\n' for line in lines if line)
-
-
-# applies when the repository has no policy file: the starter policy `findings-gate init`
-# writes, without its comments; the README shows it
-DEFAULT = _uncommented(STARTER)
+# applies when the repository has no policy file; `findings-gate init` writes it as the
+# repository's, comments and all
+DEFAULT = (Path(__file__).parent / 'default_policy.yaml').read_text(encoding='utf-8')
 
 
 class Policy(NamedTuple):
@@ -40,7 +43,7 @@ class Policy(NamedTuple):
     reports: tuple[str, ...]
     context_lines: int
     stale: str  # the action for findings whose lines changed after the review
-    requirements: tuple[require.Requirement, ...]
+    requirements: tuple[Requirement, ...]
     in_tree_reports: str  # trusted, or advisory: they satisfy no requirement
     config_changed: str
     waivers: str  # the waivers file, repository-relative
@@ -69,17 +72,15 @@ def problems(document: object, origin: str) -> list[str]:
 
 @functools.cache
 def parse_default_document() -> dict[str, Any]:
-    from findings_gate.formats.native import parse_yaml
 
-    document = parse_yaml(DEFAULT, 'the default policy')
+    document = documents.parse_yaml(DEFAULT, 'the default policy')
     assert isinstance(document, dict)
     return document
 
 
 def parse(text: str, origin: str) -> Policy:
-    from findings_gate.formats.native import parse_yaml
 
-    document = parse_yaml(text, origin)
+    document = documents.parse_yaml(text, origin)
     found = problems(document, origin)
     if found:
         raise GateError('\n'.join(found))
@@ -100,7 +101,7 @@ def parse(text: str, origin: str) -> Policy:
         reports=tuple(get('reports')),
         context_lines=get('context_lines'),
         stale=get('stale'),
-        requirements=_compile(get('require'), origin, 'require', require.compile_requirement),
+        requirements=_compile(get('require'), origin, 'require', compile_requirement),
         in_tree_reports={**defaults['trust'], **get('trust')}['in_tree_reports'],
         config_changed=get('config_changed'),
         waivers=get('waivers'),
@@ -227,7 +228,7 @@ def decide(
     """`waivers`: the waiver of each placed finding, if any; `more`: conditions found elsewhere."""
     waivers = waivers or [None] * len(placed)
     decided = tuple(decide_finding(p, policy, w) for p, w in zip(placed, waivers))
-    found = (*conditions(reports, policy), *require.unmet(policy.requirements, change, reports), *more)
+    found = (*conditions(reports, policy), *unmet(policy.requirements, change, reports), *more)
     return Decision(
         verdict=verdict([d.action for d in decided] + [c.action for c in found]),
         findings=decided,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from itertools import repeat
 
-from findings_gate.diff_paths import ADVICE, paths
+from findings_gate.place.diff_paths import ADVICE, paths
 from findings_gate.errors import GateError
 from findings_gate.model import Change
 from findings_gate.model import FileChange

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 
 from findings_gate.model import Condition, Decided, Decision, Placed
-from findings_gate.render.revision import old_side
-from findings_gate.render.text import HEADINGS, LABELS, inert
+from findings_gate.render.file_lines import old_side
+from findings_gate.render.inert import inert
+from findings_gate.render.labels import HEADINGS, LABELS
 
 LIMIT = 16_000  # bytes of one message: under Gerrit's 16 KiB default (Zuul cuts at 16 056)
 VERDICTS = {'block': 'BLOCKED', 'warn': 'passed with warnings', 'pass': 'passed'}

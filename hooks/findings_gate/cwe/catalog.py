@@ -95,7 +95,7 @@ def _live_successors(entries: dict[str, Entry]) -> dict[str, Entry]:
 
 
 @functools.cache
-def catalog() -> tuple[str, dict[str, Entry]]:
+def read_catalog() -> tuple[str, dict[str, Entry]]:
     """The catalog; its reading is kept (cache.py) under the XML file's path, size and time:
     parsing the 15 MB of XML takes 250 ms, reading the kept entries a few."""
     from findings_gate import cache

@@ -1,4 +1,4 @@
-"""Input formats: each turns raw report bytes into a native report document."""
+"""Reading reports: each input format turns raw report bytes into a native report document."""
 from __future__ import annotations
 
 import importlib
@@ -9,12 +9,12 @@ from findings_gate.errors import GateError
 
 # name -> module whose `parse(data, origin)` returns a native report document
 FORMATS = {
-    'native': 'findings_gate.formats.native',
-    'text': 'findings_gate.formats.text',
-    'sarif': 'findings_gate.formats.sarif',
-    'rdjson': 'findings_gate.formats.rdjson',
-    'rdjsonl': 'findings_gate.formats.rdjson',
-    'codeclimate': 'findings_gate.formats.codeclimate',
+    'native': 'findings_gate.read.native',
+    'text': 'findings_gate.read.prose',
+    'sarif': 'findings_gate.read.sarif',
+    'rdjson': 'findings_gate.read.rdjson',
+    'rdjsonl': 'findings_gate.read.rdjson',
+    'codeclimate': 'findings_gate.read.codeclimate',
 }
 
 # patterns, compiled (and cached by `re`) on first use: the policy's YAML imports
@@ -60,7 +60,7 @@ def parse(data: bytes, origin: str, name: str | None = None) -> Any:
     """The native report document in `data`, read as format `name` (detected when None)."""
     name = name or detect(data)
     if name == 'unknown':
-        from findings_gate.formats import native
+        from findings_gate.read import native
 
         native.parse(data, origin)  # broken JSON: say where
         raise GateError(f'{origin}: not a report in a known format (tried {", ".join(FORMATS)}); '

@@ -1,10 +1,10 @@
-"""The native report, as JSON or YAML text; and the limits every reader keeps to.
+"""JSON and YAML documents read within limits: reports, policies, waivers files, baselines.
 
-A report is read whole into memory, so what it may hold is bounded: nesting
-(`MAX_DEPTH` levels of arrays and objects), the nodes YAML aliases may add
-(`MAX_ALIAS_NODES`: a "billion laughs" document is refused before it is built),
-numbers Python can read, and text that is UTF-8. Going past a limit is a
-GateError of one line, which makes the report invalid.
+A document is read whole into memory, so what it may hold is bounded: nesting
+(`MAX_DEPTH` levels of arrays and objects, checked before anything is built),
+the nodes YAML aliases may add (`MAX_ALIAS_NODES`: a "billion laughs" document
+is refused before it is built), numbers Python can read, and text that is
+UTF-8. Going past a limit is a GateError of one line.
 """
 from __future__ import annotations
 
@@ -81,19 +81,6 @@ def loads(text: str, origin: str) -> Any:
     if isinstance(value, (dict, list)) and text.count('[') + text.count('{') > MAX_DEPTH:
         check_depth(value, origin)
     return value
-
-
-def report(reviewer: dict[str, Any], findings: list[dict[str, Any]], notes: list[str], *,
-           complete: bool | None = None, verdict: str | None = None) -> dict[str, Any]:
-    """A native report document, as the other formats' readers make them."""
-    document: dict[str, Any] = {'version': 1, 'reviewer': reviewer}
-    if complete is not None:
-        document['complete'] = complete
-    document['verdict'] = verdict or ('findings' if findings else 'no-findings')
-    if notes:
-        document['notes'] = notes
-    document['findings'] = findings
-    return document
 
 
 def parse(data: bytes, origin: str) -> object:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from findings_gate.diff import HUNK_RE, parse_diff
-from findings_gate.ground import normalise
+from findings_gate.place.diff import HUNK_RE, parse_diff
+from findings_gate.place.grounding import normalise
 from findings_gate.model import Change, Location, Report
 
 

@@ -2,7 +2,7 @@
 
 The reader finds the review's units (headings, list items, table rows, scanner
 lines), decides for each whether it claims a defect or gives advice, and reads
-what a finding says with formats/clues.py. A review that concludes "no security
+what a finding says with formats/mentions.py. A review that concludes "no security
 defects are detected" has no findings, whatever advice or analysis it lists.
 """
 from __future__ import annotations
@@ -12,9 +12,10 @@ from pathlib import PurePath
 from typing import Any
 
 from findings_gate.errors import GateError
-from findings_gate.formats import clues
-from findings_gate.formats.layout import FENCE, TABLE, TOOL_LINE, Unit, heading_of, item_of, units
-from findings_gate.formats.native import decode, report
+from findings_gate.read.prose import mentions
+from findings_gate.read.prose.units import FENCE, TABLE, TOOL_LINE, Unit, heading_of, item_of, units
+from findings_gate.documents import decode
+from findings_gate.read.native import report
 
 _DEFECT_INTENT = re.compile(
     r'(?:potential|possible|following|several|some|these|identified|found|detected|'
@@ -104,7 +105,7 @@ def _intent(text: str) -> str:
         return 'advice' if _ADVICE_INTENT.search(text) else ''
     if _REMEDY_INTENT.search(text):
         return 'remedy'
-    if clues.cwe_ids(text) or _DEFECT_INTENT.search(text):
+    if mentions.cwe_ids(text) or _DEFECT_INTENT.search(text):
         return 'defects'
     if _ADVICE_INTENT.search(text):
         return 'advice'
@@ -134,13 +135,13 @@ def _is_finding(unit: Unit, prose_only: bool = False) -> bool:
         return False
     if unit.intent == 'paragraph' and text.rstrip().endswith(':'):
         return False  # an introduction to what follows
-    score = 3 * bool(clues.cwe_ids(text) or clues.cwe_ids(unit.heading))
+    score = 3 * bool(mentions.cwe_ids(text) or mentions.cwe_ids(unit.heading))
     score += {'defects': 2, 'advice': -3, 'remedy': -3, 'analysis': -2,
               'paragraph': 0 if prose_only else -1}.get(unit.intent, 0)
-    score += 2 * bool(clues.severity(text) and re.search(r'severity|risk|\[|\(|[:—–-]', text, re.I))
+    score += 2 * bool(mentions.severity(text) and re.search(r'severity|risk|\[|\(|[:—–-]', text, re.I))
     defect = bool(_DEFECT_WORDS.search(text))
     score += defect
-    score += bool(clues.lines(text).ranges or (defect and clues.paths(text)))
+    score += bool(mentions.lines(text).ranges or (defect and mentions.paths(text)))
     score -= 2 * bool(_ADVICE_ITEM.search(text.split('\n')[0]))
     return score >= 2
 
@@ -156,8 +157,8 @@ def _is_advice(unit: Unit) -> bool:
 _GENERIC_LABEL = re.compile(
     r'^(?:issue|finding|vulnerability|problem|bug|defect|weakness|concern)\s*#?\s*\d*\s*[:.)\-–—]\s*', re.I)
 _LEVEL_LABEL = re.compile(
-    rf'^(?:{clues._SEV}|potential issue|refactor suggestion|nitpick|suggestion)\s*(?:[:\-–—]\s*|$)', re.I)
-_SEVERITY_TAG = re.compile(rf'^\[(?:{clues._SEV})\]\s*', re.I)
+    rf'^(?:{mentions._SEV}|potential issue|refactor suggestion|nitpick|suggestion)\s*(?:[:\-–—]\s*|$)', re.I)
+_SEVERITY_TAG = re.compile(rf'^\[(?:{mentions._SEV})\]\s*', re.I)
 _LOCATION_WORDS = re.compile(
     r'\b(?:lines?|in|at|on|file|fn|func|method|function|class|of|and|around|near)\b|[`,~()#\s:-]', re.I)
 
@@ -165,10 +166,10 @@ _LOCATION_WORDS = re.compile(
 def _is_location(text: str) -> bool:
     """Whether a label names only a place: `src/a.rs`, fn `f` / Line 418-436 / `42-48`."""
     rest = text
-    for found in [*clues.paths(text), *clues.symbols(text)]:
+    for found in [*mentions.paths(text), *mentions.symbols(text)]:
         rest = rest.replace(found, ' ')
     rest = re.sub(r'\d+', ' ', rest)
-    has_place = bool(clues.paths(text) or clues.lines(text).ranges or re.search(r'`\d+', text))
+    has_place = bool(mentions.paths(text) or mentions.lines(text).ranges or re.search(r'`\d+', text))
     return has_place and not _LOCATION_WORDS.sub('', rest).strip(' .*_')
 
 
@@ -207,9 +208,9 @@ def _sentence(text: str) -> str:
 
 def _title(unit: Unit, body: str, names: dict[str, str], symbol: str | None) -> str:
     label, rest = _label(body.split('\n')[0])
-    if label is not None and clues.cwe_ids(label):
-        label = names.get(clues.cwe_ids(label)[0]) or label
-    heading_cwe = clues.cwe_ids(unit.heading)
+    if label is not None and mentions.cwe_ids(label):
+        label = names.get(mentions.cwe_ids(label)[0]) or label
+    heading_cwe = mentions.cwe_ids(unit.heading)
     short = len(rest.split()) <= 12 and not re.search(r'[.!?;,]\s*$', rest) and '\n' in body
     if label:
         title = label
@@ -231,9 +232,9 @@ def _title(unit: Unit, body: str, names: dict[str, str], symbol: str | None) -> 
 
 def _location(body: str, heading: str, default_path: str | None,
               tool: re.Match[str] | None) -> tuple[dict[str, Any], list[tuple[int, int]]]:
-    symbols = clues.symbols(body)
-    paths = clues.paths(body) or clues.paths(heading)
-    lines = list(clues.lines(body).ranges or clues.lines(heading).ranges)
+    symbols = mentions.symbols(body)
+    paths = mentions.paths(body) or mentions.paths(heading)
+    lines = list(mentions.lines(body).ranges or mentions.lines(heading).ranges)
     location: dict[str, Any] = {}
     path = paths[0] if paths else default_path
     if tool:
@@ -251,11 +252,11 @@ def _location(body: str, heading: str, default_path: str | None,
 
 
 def _finding(unit: Unit, default_path: str | None) -> dict[str, Any]:
-    body, suggestion = clues.split_suggestion(unit.text)
+    body, suggestion = mentions.split_suggestion(unit.text)
     context = f'{unit.heading}\n{unit.text}'
     tool = TOOL_LINE.match(unit.text)
-    ids = clues.cwe_ids(context)
-    names = {k: v for k, v in clues.cwe_names(context).items() if k in ids}
+    ids = mentions.cwe_ids(context)
+    names = {k: v for k, v in mentions.cwe_names(context).items() if k in ids}
     location, lines = _location(body, unit.heading, default_path, tool)
     finding: dict[str, Any] = {}
     if tool:
@@ -263,23 +264,23 @@ def _finding(unit: Unit, default_path: str | None) -> dict[str, Any]:
         rule = re.search(r'\s\[([-\w.:/]+)\]$', message)
         level = re.match(r'(error|warning|note|info|fatal error|style|convention|refactor)\b:?\s', message, re.I)
         finding['title'] = _sentence(message[level.end() if level else 0:rule.start() if rule else None])
-        finding['severity'] = clues.severity(context) or clues.SEVERITY_WORDS.get(
+        finding['severity'] = mentions.severity(context) or mentions.SEVERITY_WORDS.get(
             level.group(1).lower() if level else '', 'medium')
         if rule:
             finding['rule'] = rule.group(1)
     else:
         finding['title'] = _title(unit, body, names, location.get('symbol'))
-        finding['severity'] = clues.severity(context) or 'medium'
+        finding['severity'] = mentions.severity(context) or 'medium'
         rule = _RULE.match(_GENERIC_LABEL.sub('', re.sub(r'^\W+', '', unit.text)))
         if rule:
             finding['rule'] = rule.group(1)
     message = _strip_markdown(body)
     if message != finding['title']:
         finding['message'] = message
-    confidence = clues.confidence(body)
+    confidence = mentions.confidence(body)
     if confidence:
         finding['confidence'] = confidence
-    finding['category'] = clues.category(context, bool(ids))
+    finding['category'] = mentions.category(context, bool(ids))
     if ids:
         finding['cwe'] = ids
     if names:
@@ -365,15 +366,15 @@ def read(text: str, origin: str) -> dict[str, Any]:
                                              or u.number is None)))
     preamble = next((u for u in found if u.intent == 'paragraph'), None)
     default_path = None
-    if preamble is not None and len(clues.paths(preamble.text)) == 1:
-        default_path = clues.paths(preamble.text)[0]
+    if preamble is not None and len(mentions.paths(preamble.text)) == 1:
+        default_path = mentions.paths(preamble.text)[0]
     findings: list[dict[str, Any]] = []
     notes: list[str] = []
     remedies: list[tuple[int | None, str]] = []
     prose_only = all(u.intent == 'paragraph' for u in found)
     for unit in found:
         is_finding = _is_finding(unit, prose_only)
-        if no_defects and not (is_finding and unit.intent == 'defects' and clues.cwe_ids(unit.text)):
+        if no_defects and not (is_finding and unit.intent == 'defects' and mentions.cwe_ids(unit.text)):
             is_finding = False
         if is_finding:
             findings.append(_finding(unit, default_path))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from findings_gate.model import Finding, Grounding, Report, Run
 
 if TYPE_CHECKING:
-    from findings_gate.symbols import Definition
+    from findings_gate.place.symbols import Definition
 
 NEAR = 20  # lines a review's line numbers may be off from the symbol it names
 _DRIVE = re.compile(r'^[A-Za-z]:/')
@@ -84,7 +84,7 @@ class Grounder:
         self.resolved = functools.cache(self.resolve)
 
     def _definitions(self, path: str) -> tuple[Definition, ...]:
-        from findings_gate import symbols
+        from findings_gate.place import symbols
 
         text = self.code.read(path) if self.code else None
         return symbols.definitions(text, path) if text is not None else ()
@@ -124,7 +124,7 @@ class Grounder:
 
     def where_defined(self, symbol: str, first: Sequence[str]) -> tuple[list[str], Definition | None]:
         """Files defining `symbol`: those in `first`, else the change's, else the repository's."""
-        from findings_gate import symbols
+        from findings_gate.place import symbols
 
         if self.code is None:
             return [], None
@@ -214,7 +214,7 @@ class Grounder:
 
 
 def _find(definitions: Sequence[Definition], symbol: str) -> Definition | None:
-    from findings_gate import symbols
+    from findings_gate.place import symbols
 
     found = symbols.find(definitions, symbol)
     return found[0] if found else None

@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from findings_gate.formats.sarif_values import Json, as_dict, as_list, as_text, kind_of
+from findings_gate.read.sarif_json import Json, as_dict, as_list, as_text, kind_of
 
 if TYPE_CHECKING:
-    from findings_gate.formats.sarif import Run
+    from findings_gate.read.sarif import Run
 
 _SCHEME = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:')
 _DRIVE = re.compile(r'[A-Za-z]:[/\\]')

@@ -5,12 +5,12 @@ import bisect
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
-from findings_gate import bulk
-from findings_gate.ground import Code, Grounder, Spot, spots
+from findings_gate import gc_pause
+from findings_gate.place.grounding import Code, Grounder, Spot, spots
 from findings_gate.model import Change, FileChange, Placed, Report, Run
 
 if TYPE_CHECKING:
-    from findings_gate.symbols import Definition
+    from findings_gate.place.symbols import Definition
 
 
 class _Lines(NamedTuple):
@@ -61,7 +61,7 @@ def place(
         context: int,
 ) -> list[Placed]:
     """Every finding of every report, checked against the code, each with exactly one placement."""
-    from findings_gate import symbols
+    from findings_gate.place import symbols
 
     by_new = {f.path: _index(f) for f in change.files}
     by_old = {f.old_path: by_new[f.path] for f in change.files if f.old_path}
@@ -98,7 +98,7 @@ def place(
         return ('symbol' if _touched(lines, inside) else 'file'), spot.path
 
     placed = []
-    with bulk.building():
+    with gc_pause.building():
         for report in reports:
             for finding, spot in zip(report.findings, spots(report, grounder)):
                 where, path = placement(spot)

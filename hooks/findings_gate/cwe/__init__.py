@@ -11,8 +11,8 @@ import functools
 import re
 from collections.abc import Sequence
 
-from findings_gate.cwe_catalog import RETIRED, Entry, catalog
-from findings_gate.cwe_names import NAME_RATIO, by_name, clean_name, identify, loose_name
+from findings_gate.cwe.catalog import RETIRED, Entry, read_catalog
+from findings_gate.cwe.names import NAME_RATIO, by_name, clean_name, identify, loose_name
 
 _ID = re.compile(r'\s*cwe[-_ ]?(\d+)\s*\Z', re.I)
 
@@ -24,12 +24,12 @@ def _key(cwe_id: str) -> str | None:
 
 def _lookup(cwe_id: str) -> Entry | None:
     key = _key(cwe_id)
-    return catalog()[1].get(key) if key else None
+    return read_catalog()[1].get(key) if key else None
 
 
 def version() -> str:
     """The CWE release the catalog is, e.g. '4.14'."""
-    return catalog()[0]
+    return read_catalog()[0]
 
 
 def name(cwe_id: str) -> str | None:
@@ -101,7 +101,7 @@ def check(cwe_id: str, stated_name: str | None) -> list[str]:
 
 @functools.cache
 def _ancestors(key: str) -> frozenset[str]:
-    entries = catalog()[1]
+    entries = read_catalog()[1]
     seen: set[str] = set()
     todo = [key]
     while todo:

@@ -8,8 +8,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
-from findings_gate import bulk, cache
-from findings_gate.errors import GateError, shown
+from findings_gate import gc_pause
+from findings_gate import cache
+from findings_gate.errors import GateError, display, shown
 from findings_gate.model import Finding, InvalidReport, Location, Report, Reviewer
 
 MAX_BYTES = 50 * 1024 * 1024  # of one report, unless FINDINGS_GATE_MAX_REPORT_BYTES says otherwise
@@ -43,14 +44,6 @@ def _expand(pattern: str, base: Path) -> list[Path]:
     for match in matches:
         found.extend(_files_in(match) if match.is_dir() else [match])
     return found
-
-
-def display(path: str | Path) -> str:
-    """A path as the user would type it: relative to the working directory."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive
-        return str(path)
 
 
 def max_bytes() -> int:
@@ -234,7 +227,7 @@ def to_report(document: dict[str, Any], origin: str) -> Report:
 
 def read(source: Source, fmt: str | None = None) -> Report | InvalidReport:
     """The report in `source`, or every reason it is not a valid one."""
-    with bulk.building():
+    with gc_pause.building():
         return _reading(source, fmt)
 
 
@@ -251,10 +244,11 @@ def _reading(source: Source, fmt: str | None) -> Report | InvalidReport:
     document = cache.get(kind, source.data, origin)
     if document is not None:  # read and found valid before
         return to_report(document, origin)
-    from findings_gate import formats, schema  # only to read: their patterns and schemas take time
+    from findings_gate import schema  # only to read: their patterns and schemas take time
+    from findings_gate.read import parse
 
     try:
-        document = formats.parse(source.data, origin, fmt)
+        document = parse(source.data, origin, fmt)
     except GateError as e:
         return InvalidReport(origin, (str(e),))
     problems = schema.problems('report', document)

@@ -16,11 +16,12 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from findings_gate import bulk
+from findings_gate import gc_pause
 from findings_gate.errors import GateError, shown
-from findings_gate.formats.native import decode, loads, report
-from findings_gate.formats.sarif_locations import places, read_location, read_path, resolve_bases
-from findings_gate.formats.sarif_values import Json, as_dict, as_list, as_text, cut, kind_of
+from findings_gate.documents import decode, loads
+from findings_gate.read.native import report
+from findings_gate.read.sarif_locations import places, read_location, read_path, resolve_bases
+from findings_gate.read.sarif_json import Json, as_dict, as_list, as_text, cut, kind_of
 
 LEVELS = {'error': 'high', 'warning': 'medium', 'note': 'low', 'none': 'info'}
 KINDS = ('fail', 'review', 'open', 'pass', 'notApplicable', 'informational')
@@ -89,7 +90,7 @@ class Run(NamedTuple):
 
 def parse(data: bytes, origin: str) -> dict[str, Any]:
     """The native report document for the SARIF log in `data`."""
-    with bulk.building():
+    with gc_pause.building():
         return _parse(data, origin)
 
 

@@ -1,57 +1,13 @@
 """The decision for a person at a terminal: `path:line: BLOCK rule: title [reviewer]`."""
 from __future__ import annotations
 
-import functools
-import re
-
 from findings_gate.model import PLACEMENTS, Condition, Decided, Decision, InvalidReport, Waiver
+from findings_gate.render.inert import defuse, inert
+from findings_gate.render.labels import HEADINGS, LABELS
 
-LABELS = {'block': 'BLOCK', 'warn': 'WARN', 'ignore': 'NOTE'}
 _COLORS = {'block': '\033[1;31m', 'warn': '\033[33m', 'ignore': '\033[2m'}
 _RESET = '\033[0m'
-HEADINGS = {
-    'added': 'on added or changed lines',
-    'context': 'next to a change',
-    'symbol': 'in a function or class the change touched',
-    'deleted': 'on removed lines',
-    'file': 'elsewhere in a changed file',
-    'untouched': 'in files this change does not touch',
-    'unlocated': 'with no usable location',
-}
 _ORDER = {'block': 0, 'warn': 1, 'ignore': 2}
-_COMMAND_LINE = re.compile(r'^([ \t]*):(?=:)', re.M)
-
-# control characters, bidirectional overrides and line separators: a finding's
-# text must not move the cursor, recolour the terminal, or fake another line
-# (and lone surrogates, which no output can encode: shown as `\udc80`, as `backslashreplace` would)
-_UNSAFE = [*range(0x20), *range(0x7f, 0xa0), 0x2028, 0x2029, *range(0x202a, 0x202f),
-           *range(0x2066, 0x206a), 0x200e, 0x200f, 0x061c, 0xfeff, *range(0xd800, 0xe000)]
-
-
-@functools.cache
-def _escapes() -> dict[int, str]:
-    """The escape of each unsafe character (built when a text first needs it: 2 ms)."""
-    return str.maketrans(
-        {c: f'\\x{c:02x}' if c < 0x100 else f'\\u{c:04x}' for c in _UNSAFE}
-        | {0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t'},
-    )
-
-
-# str.translate walks every character in Python's slow path; most texts have
-# nothing to escape, and this search (in C) says so three times faster
-_ANY_UNSAFE = re.compile('[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]')
-
-
-def inert(text: str) -> str:
-    """`text` with nothing a terminal would act on."""
-    return text.translate(_escapes()) if _ANY_UNSAFE.search(text) else text
-
-
-def defuse(output: str) -> str:
-    """Lines that GitHub's runner, reading them in a step's log, cannot take for workflow
-    commands: `::` starting a line and `##[` anywhere, which only untrusted text can bring."""
-    return _COMMAND_LINE.sub(r'\1\\x3a', output).replace('##[', '#\\x23[')
-
 
 def _label(action: str, color: bool) -> str:
     label = LABELS[action]

@@ -24,7 +24,7 @@ def _listed(value: str | list[str] | None) -> tuple[str, ...]:
 
 
 def compile_requirement(raw: dict[str, Any]) -> Requirement:
-    from findings_gate.rules import path_spec
+    from findings_gate.decide.rules import path_spec
 
     paths = _listed(raw['paths'])
     spec = path_spec(paths)

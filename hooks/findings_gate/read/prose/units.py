@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from findings_gate.formats import clues
+from findings_gate.read.prose import mentions
 
 FENCE = re.compile(r'^\s*(```|~~~)')
 _HEADING = re.compile(r'^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$')
@@ -24,7 +24,7 @@ _BOLD_NUMBER = re.compile(r'^(\s*)\*\*\d{1,3}[.)]\s*(.*)$')
 _TAGGED = re.compile(r'^(\s*)(\[(?:critical|high|medium|moderate|low|info|warning|error|major|minor|blocker)\]\s.*)$',
                      re.I)
 TOOL_LINE = re.compile(
-    rf'^\s*(?:\./)?((?:[\w.-]+/)*[\w-][\w.-]*\.(?:{clues._EXT})):(\d+)(?::(\d+))?:\s+(.*)$', re.I)
+    rf'^\s*(?:\./)?((?:[\w.-]+/)*[\w-][\w.-]*\.(?:{mentions._EXT})):(\d+)(?::(\d+))?:\s+(.*)$', re.I)
 TABLE = re.compile(r'^\s*\|.*\|\s*$')
 _TABLE_RULE = re.compile(r'^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$')
 _SETEXT = re.compile(r'^\s*(=+|-+)\s*$')
@@ -108,7 +108,7 @@ def units(lines: list[str], intent_of: Callable[[str], str]) -> list[Unit]:
             items = [found_item[1] for x in body if (found_item := item_of(x))]
             fields = items and sum(bool(_FIELD.match(x)) for x in items) * 2 >= len(items)
             listed = any(item_of(x) or TABLE.match(x) or TOOL_LINE.match(x) for x in body)
-            if fields or not listed and (any(x.strip() for x in body) or clues.cwe_ids(title)):
+            if fields or not listed and (any(x.strip() for x in body) or mentions.cwe_ids(title)):
                 text = _join([title, *body])
                 found.append(Unit(i + 1, end, text, heading, intent, None))
                 i = end

@@ -1,0 +1,40 @@
+"""`findings-gate init`: a commented starter policy, the schemas editors complete it with, the hooks."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from findings_gate import schema
+from findings_gate.decide.policy import DEFAULT
+from findings_gate.errors import GateError, display
+
+PRE_COMMIT = '''\
+# .pre-commit-config.yaml
+repos:
+  - repo: <findings-gate's repository URL>
+    rev: <a tag or commit>
+    hooks:
+      - id: findings-gate            # gates the staged change at commit time
+      - id: findings-gate-push       # gates the pushed commits at push time
+      - id: findings-gate-validate   # validates report files under .reviews/
+      - id: findings-gate-policy     # validates .findings-gate.yaml
+# then: pre-commit install --hook-type pre-commit --hook-type pre-push
+'''
+
+SCHEMAS = ('policy.schema.json', 'waivers.schema.json')
+
+
+def write(root: Path, *, force: bool) -> list[str]:
+    """Write the starter policy and the schemas beside it; the paths written."""
+    import shutil
+
+    policy = root / '.findings-gate.yaml'
+    if policy.exists() and not force:
+        raise GateError(f'{display(policy)}: a policy is already there; edit it, or pass --force to replace it')
+    (root / '.findings-gate').mkdir(exist_ok=True)
+    policy.write_text(DEFAULT, encoding='utf-8')
+    written = [display(policy)]
+    for name in SCHEMAS:
+        target = root / '.findings-gate' / name
+        shutil.copyfile(schema.schema_dir() / name, target)
+        written.append(display(target))
+    return written

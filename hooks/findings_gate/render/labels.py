@@ -1,0 +1,13 @@
+"""The words every output shares: an action's label and a placement's heading."""
+from __future__ import annotations
+
+LABELS = {'block': 'BLOCK', 'warn': 'WARN', 'ignore': 'NOTE'}
+HEADINGS = {
+    'added': 'on added or changed lines',
+    'context': 'next to a change',
+    'symbol': 'in a function or class the change touched',
+    'deleted': 'on removed lines',
+    'file': 'elsewhere in a changed file',
+    'untouched': 'in files this change does not touch',
+    'unlocated': 'with no usable location',
+}

@@ -27,7 +27,7 @@ def event(tmp_path: Path, payload: dict) -> dict[str, str]:
 
 def test_github_pull_request(tmp_path: Path) -> None:
     env = event(tmp_path, {'pull_request': {'base': {'sha': 'b' * 40}, 'head': {'sha': 'h' * 40}}})
-    assert ci.detect(env) == ci.Run('GitHub Actions', 'b' * 40, 'h' * 40, 'github',
+    assert ci.detect(env) == ci.Job('GitHub Actions', 'b' * 40, 'h' * 40, 'github',
                                     (('sarif', 'findings-gate.sarif'),))
 
 
@@ -47,7 +47,7 @@ def test_github_without_a_readable_event(tmp_path: Path) -> None:
 
 def test_gitlab() -> None:
     env = {'GITLAB_CI': 'true', 'CI_COMMIT_SHA': 'h' * 40, 'CI_MERGE_REQUEST_DIFF_BASE_SHA': 'b' * 40}
-    assert ci.detect(env) == ci.Run('GitLab CI', 'b' * 40, 'h' * 40, 'text', (
+    assert ci.detect(env) == ci.Job('GitLab CI', 'b' * 40, 'h' * 40, 'text', (
         ('gitlab', 'gl-code-quality-report.json'), ('junit', 'findings-gate-junit.xml')))
     assert ci.detect({'GITLAB_CI': 'true', 'CI_COMMIT_SHA': 'h' * 40,
                       'CI_COMMIT_BEFORE_SHA': ci.ZEROS}).base is None

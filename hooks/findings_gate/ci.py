@@ -10,7 +10,7 @@ from findings_gate.errors import GateError
 ZEROS = '0' * 40
 
 
-class Run(NamedTuple):
+class Job(NamedTuple):
     """What `check --ci` does in one CI: the change and the outputs its consumers read."""
     name: str
     base: str | None  # None: from the empty tree (a new history)
@@ -19,7 +19,7 @@ class Run(NamedTuple):
     outputs: tuple[tuple[str, str], ...]  # (format, path)
 
 
-def _github(environ: Mapping[str, str]) -> Run:
+def _github(environ: Mapping[str, str]) -> Job:
     path = environ.get('GITHUB_EVENT_PATH')
     try:
         with open(path or '', encoding='utf-8') as f:
@@ -30,30 +30,30 @@ def _github(environ: Mapping[str, str]) -> Run:
     outputs = (('sarif', 'findings-gate.sarif'),)
     pull = event.get('pull_request') or event.get('merge_group')
     if pull and 'base' in pull:  # pull_request, pull_request_target
-        return Run('GitHub Actions', pull['base']['sha'], pull['head']['sha'], 'github', outputs)
+        return Job('GitHub Actions', pull['base']['sha'], pull['head']['sha'], 'github', outputs)
     if pull and 'base_sha' in pull:  # merge_group
-        return Run('GitHub Actions', pull['base_sha'], pull['head_sha'], 'github', outputs)
+        return Job('GitHub Actions', pull['base_sha'], pull['head_sha'], 'github', outputs)
     before, after = event.get('before'), event.get('after') or environ.get('GITHUB_SHA')
     if not after:
         raise GateError(f'GITHUB_EVENT_PATH {path}: the {environ.get("GITHUB_EVENT_NAME", "")} event names '
                         f'no commits; pass --base and --head')
-    return Run('GitHub Actions', None if before in (None, ZEROS) else before, after, 'github', outputs)
+    return Job('GitHub Actions', None if before in (None, ZEROS) else before, after, 'github', outputs)
 
 
-def _gitlab(environ: Mapping[str, str]) -> Run:
+def _gitlab(environ: Mapping[str, str]) -> Job:
     head = environ.get('CI_COMMIT_SHA', 'HEAD')
     base = (environ.get('CI_MERGE_REQUEST_DIFF_BASE_SHA') or environ.get('CI_MERGE_REQUEST_TARGET_BRANCH_SHA')
             or environ.get('CI_COMMIT_BEFORE_SHA'))
     outputs = (('gitlab', 'gl-code-quality-report.json'), ('junit', 'findings-gate-junit.xml'))
-    return Run('GitLab CI', None if base in (None, '', ZEROS) else base, head, 'text', outputs)
+    return Job('GitLab CI', None if base in (None, '', ZEROS) else base, head, 'text', outputs)
 
 
-def _zuul(environ: Mapping[str, str]) -> Run:
+def _zuul(environ: Mapping[str, str]) -> Job:
     branch = environ['ZUUL_BRANCH']
-    return Run('Zuul', f'origin/{branch}', 'HEAD', 'text', (('zuul', 'findings-gate-zuul.json'),))
+    return Job('Zuul', f'origin/{branch}', 'HEAD', 'text', (('zuul', 'findings-gate-zuul.json'),))
 
 
-def detect(environ: Mapping[str, str]) -> Run:
+def detect(environ: Mapping[str, str]) -> Job:
     """The CI these environment variables come from, or a GateError naming what was looked for."""
     if environ.get('GITHUB_ACTIONS') == 'true':
         return _github(environ)

@@ -1,11 +1,12 @@
 """`findings-gate init`: a commented starter policy, the schemas editors complete it with, the hooks."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from findings_gate import schema
+from findings_gate import git, schema
 from findings_gate.decide.policy import DEFAULT
-from findings_gate.errors import GateError, display
+from findings_gate.errors import PASS, GateError, display
 
 PRE_COMMIT = '''\
 # .pre-commit-config.yaml
@@ -38,3 +39,10 @@ def write(root: Path, *, force: bool) -> list[str]:
         shutil.copyfile(schema.schema_dir() / name, target)
         written.append(display(target))
     return written
+
+
+def run(*, force: bool, out: Callable[[str], object]) -> int:
+    for path in write(git.root(git.open_repo()), force=force):
+        out(f'wrote {path}\n')
+    out(f'\nAdd the hooks to .pre-commit-config.yaml:\n\n{PRE_COMMIT}\n')
+    return PASS

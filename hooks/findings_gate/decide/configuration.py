@@ -40,24 +40,27 @@ def read(repo: Repo | None, root: Path | None, base: str | None, change: Change,
         return Config(policy.load(policy_file, None))
     base_files = functools.cache(lambda: git.tracked_files(repo, base) if base else frozenset())
 
+    def exists(path: str) -> bool:
+        return path in base_files() if trusted == 'base' else (root / path).is_file()
+
     def fetch(path: str, what: str) -> tuple[str, str] | None:
         """(text, origin) of a repository-relative file, None when there is none."""
+        if not exists(path):
+            return None
         if trusted == 'base':
-            if path not in base_files():
-                return None
             assert base is not None
             origin = f'{base[:12]}:{path}'
             try:
                 return git.blob(repo, base, path).decode('utf-8'), origin
             except UnicodeDecodeError:
                 raise GateError(f'{origin}: cannot read {what}: not UTF-8 text') from None
-        place = root / path
-        return (policy.read(str(place), what), display(place)) if place.is_file() else None
+        return policy.read(str(root / path), what), display(root / path)
 
     if policy_file is not None:
         rules = policy.load(policy_file, None)
     else:
-        written = next((f for n in policy.FILENAMES if (f := fetch(n, 'the policy'))), None)
+        name = policy.find(exists)
+        written = fetch(name, 'the policy') if name else None
         rules = policy.parse(*written) if written else policy.parse(policy.DEFAULT, 'the default policy')
     written = fetch(rules.waivers, 'the waivers')
     granted = waivers.parse(*written) if written else ()

@@ -134,10 +134,16 @@ def _compile(raw: Sequence[dict[str, Any]], origin: str, key: str,
     return tuple(compiled)
 
 
+def find(exists: Callable[[str], bool]) -> str | None:
+    """The repository-relative name of the repository's policy file, None when it has none."""
+    return next((name for name in FILENAMES if exists(name)), None)
+
+
 def load(path: str | None, root: Path | None) -> Policy:
     """The policy named by --policy, else the repository's, else the default."""
     if path is None and root is not None:
-        path = next((str(root / n) for n in FILENAMES if (root / n).is_file()), None)
+        name = find(lambda n: (root / n).is_file())
+        path = str(root / name) if name else None
     if path is None:
         return parse(DEFAULT, 'the default policy')
     return parse(read(path, 'the policy'), display(path))

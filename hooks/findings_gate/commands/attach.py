@@ -8,6 +8,7 @@ from findings_gate.commands.check import Write
 from findings_gate.errors import PASS, GateError
 from findings_gate.model import InvalidReport
 from findings_gate.read import native, sources
+from findings_gate.render.inert import inert
 
 
 def run(file: str, fmt: str | None, *, commit: str, notes_ref: str, out: Write, stdin: BinaryIO | None) -> int:
@@ -23,7 +24,7 @@ def run(file: str, fmt: str | None, *, commit: str, notes_ref: str, out: Write, 
     if line not in lines:
         lines.append(line)
     git.set_note(repo, reviewed, '\n'.join(lines) + '\n', notes_ref)
-    out(f'{source.origin}: attached to {reviewed[:12]} in {notes_ref} '
+    out(f'{inert(source.origin)}: attached to {reviewed[:12]} in {notes_ref} '
         f'({len(lines)} report{"s" * (len(lines) != 1)} there); '
         f'share it with: git push origin {notes_ref}\n')
     return PASS

@@ -9,6 +9,7 @@ from findings_gate.commands.check import Write
 from findings_gate.errors import BLOCKED, PASS
 from findings_gate.model import InvalidReport
 from findings_gate.read import sources
+from findings_gate.render.inert import inert, json_inert
 
 
 def run(file: str, fmt: str | None, *, out: Write, stdin: BinaryIO | None) -> int:
@@ -16,8 +17,8 @@ def run(file: str, fmt: str | None, *, out: Write, stdin: BinaryIO | None) -> in
     report = sources.read(source, fmt)
     if isinstance(report, InvalidReport):
         for problem in report.problems:
-            out(problem + '\n')
+            out(inert(problem) + '\n')
         return BLOCKED
     document = read.parse(source.data, source.origin, fmt)
-    out(json.dumps(document, indent=2, ensure_ascii=False) + '\n')
+    out(json_inert(json.dumps(document, indent=2, ensure_ascii=False)) + '\n')
     return PASS

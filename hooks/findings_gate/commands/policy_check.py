@@ -14,6 +14,7 @@ from findings_gate import documents, git
 from findings_gate.commands.check import Write
 from findings_gate.decide import baseline, policy, waivers
 from findings_gate.errors import BLOCKED, PASS, GateError, display
+from findings_gate.render.inert import inert
 
 
 def run(files: Sequence[str], *, out: Write) -> int:
@@ -24,11 +25,16 @@ def run(files: Sequence[str], *, out: Write) -> int:
     bad = 0
     for name, kind in named:
         try:
-            out(_check(name, kind))
+            out(_shown(_check(name, kind)))
         except GateError as e:
             bad += 1
-            out(f'{e}\n')
+            out(_shown(str(e)))
     return BLOCKED if bad else PASS
+
+
+def _shown(text: str) -> str:
+    """Lines naming files and quoting their text, with nothing a terminal acts on."""
+    return ''.join(f'{inert(line)}\n' for line in text.splitlines())
 
 
 def _repository_files() -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from findings_gate.commands.check import Write
 from findings_gate.errors import BLOCKED, PASS
 from findings_gate.model import InvalidReport
 from findings_gate.read import sources
+from findings_gate.render.inert import inert
 
 
 def run(files: Sequence[str], fmt: str | None, *, out: Write, stdin: BinaryIO | None) -> int:
@@ -17,7 +18,7 @@ def run(files: Sequence[str], fmt: str | None, *, out: Write, stdin: BinaryIO | 
         if isinstance(report, InvalidReport):
             invalid += 1
             for problem in report.problems:
-                out(problem + '\n')
+                out(inert(problem) + '\n')
         else:
-            out(f'{source.origin}: valid, {len(report.findings)} finding(s)\n')
+            out(f'{inert(source.origin)}: valid, {len(report.findings)} finding(s)\n')
     return BLOCKED if invalid else PASS

@@ -253,6 +253,7 @@ def to_report(document: dict[str, Any], origin: str) -> Report:
         revision=change.get('revision'),
         base=change.get('base'),
         files=tuple(change['files']) if 'files' in change else None,
+        failures=tuple(document.get('failures', ())),
     )
 
 

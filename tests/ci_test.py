@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -143,3 +144,54 @@ def test_the_zuul_role_documents_each_variable() -> None:
     [job] = yaml.safe_load((ROOT / 'zuul.d/jobs.yaml').read_text())
     assert job['job']['run'] == 'playbooks/findings-gate/run.yaml'
     assert yaml.safe_load((ROOT / job['job']['run']).read_text())[0]['roles'] == ['findings-gate']
+
+
+@pytest.mark.parametrize(('payload', 'reason'), [
+    ('[]', '$: not an object, so not an event GitHub wrote'),
+    ('"pull_request"', '$: not an object, so not an event GitHub wrote'),
+    ('{"pull_request": {"base": "main", "head": "topic"}}',
+     '$.pull_request.base: not an object, so not an event GitHub wrote'),
+    ('{"pull_request": {"base": {"sha": 5}, "head": {"sha": "h"}}}', '$.pull_request.base.sha: 5 is not a commit id'),
+    ('{"pull_request": {"base": {"sha": "b"}}}', '$.pull_request names no base or no head commit'),
+    ('{"merge_group": {"base_sha": ["b"], "head_sha": "h"}}', "$.merge_group.base_sha: ['b'] is not a commit id"),
+    ('{"before": "b", "after": {"sha": "a"}}', "$.after: {'sha': 'a'} is not a commit id"),
+], ids=['list', 'string', 'base-not-object', 'sha-not-text', 'no-head', 'merge-group', 'push'])
+def test_a_malformed_event_payload_is_exit_2_with_its_reason(
+        payload: str, reason: str, pull_request: tuple[Repo, str, str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / 'event.json'
+    path.write_text(payload)
+    for name, value in {'GITHUB_ACTIONS': 'true', 'CI': 'true', 'GITHUB_EVENT_NAME': 'pull_request',
+                        'GITHUB_EVENT_PATH': str(path), 'GITHUB_SHA': pull_request[2]}.items():
+        monkeypatch.setenv(name, value)
+    assert main(['check', '--ci']) == 2
+    assert capsys.readouterr() == ('', f'findings-gate: error: GITHUB_EVENT_PATH {path}: {reason}; '
+                                       f'pass --base and --head\n')
+
+
+def test_an_event_payload_nested_too_deeply_is_exit_2(pull_request: tuple[Repo, str, str], tmp_path: Path) -> None:
+    path = tmp_path / 'event.json'
+    path.write_text('{"pull_request": ' + '[' * 100_000 + ']' * 100_000 + '}')
+    env = {**os.environ, 'GITHUB_ACTIONS': 'true', 'GITHUB_EVENT_NAME': 'pull_request',
+           'GITHUB_EVENT_PATH': str(path)}
+    result = subprocess.run((str(Path(sys.executable).parent / 'findings-gate'), 'check', '--ci'),
+                            cwd=pull_request[0].root, capture_output=True, text=True, env=env)
+    assert (result.returncode, result.stdout) == (2, '')
+    assert result.stderr == (f"findings-gate: error: GITHUB_EVENT_PATH '{path}': cannot read the event payload "
+                             f'(nested too deeply); pass --base and --head\n')
+
+
+@pytest.mark.parametrize('trusted', ['tree', 'base'])
+def test_a_file_where_the_configuration_directory_belongs_is_exit_2(
+        trusted: str, pull_request: tuple[Repo, str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    repo, base, head = pull_request
+    repo.git('checkout', '-q', 'main')
+    repo.write('.findings-gate', 'notes\n')
+    repo.commit('a file named like the directory')
+    repo.git('checkout', '-q', 'topic')
+    repo.git('rebase', '-q', 'main')
+    assert main(['check', '--base', 'main', '--trusted-config', trusted]) == 2
+    shown = f'{repo.git("rev-parse", "main").strip()[:12]}:.findings-gate' if trusted == 'base' else '.findings-gate'
+    assert capsys.readouterr() == ('', (
+        f'findings-gate: error: {shown}: a file, where the directory of the waivers file '
+        f'.findings-gate/waivers.yaml belongs; move the file, or set `waivers` in the policy to another path\n'))

@@ -24,16 +24,39 @@ def _github(environ: Mapping[str, str]) -> Job:
     try:
         with open(path or '', encoding='utf-8') as f:
             event = json.load(f)
-    except (OSError, ValueError) as e:
-        raise GateError(f'GITHUB_EVENT_PATH {path!r}: cannot read the event payload ({e}); '
+    except (OSError, ValueError, RecursionError) as e:
+        reason = 'nested too deeply' if isinstance(e, RecursionError) else e
+        raise GateError(f'GITHUB_EVENT_PATH {path!r}: cannot read the event payload ({reason}); '
                         f'pass --base and --head') from None
+
+    def sha(*keys: str) -> str | None:
+        """The commit id at `keys` in the payload; None when a key is missing; a GateError when
+        what is there is not an object or a commit id (a payload GitHub did not write)."""
+        value: object = event
+        for n, key in enumerate(keys):
+            if not isinstance(value, dict):
+                where = '.'.join(('$', *keys[:n]))
+                raise GateError(f'GITHUB_EVENT_PATH {path}: {where}: not an object, so not an event '
+                                f'GitHub wrote; pass --base and --head')
+            value = value.get(key)
+            if value is None:
+                return None
+        if not isinstance(value, str) or not value:
+            raise GateError(f'GITHUB_EVENT_PATH {path}: {".".join(("$", *keys))}: {value!r} is not a commit id; '
+                            f'pass --base and --head')
+        return value
+
     outputs = (('sarif', 'findings-gate.sarif'),)
-    pull = event.get('pull_request') or event.get('merge_group')
-    if pull and 'base' in pull:  # pull_request, pull_request_target
-        return Job('GitHub Actions', pull['base']['sha'], pull['head']['sha'], 'github', outputs)
-    if pull and 'base_sha' in pull:  # merge_group
-        return Job('GitHub Actions', pull['base_sha'], pull['head_sha'], 'github', outputs)
-    before, after = event.get('before'), event.get('after') or environ.get('GITHUB_SHA')
+    for name, base, head in (('pull_request', ('base', 'sha'), ('head', 'sha')),  # and pull_request_target
+                             ('merge_group', ('base_sha',), ('head_sha',))):
+        base_sha, head_sha = sha(name, *base), sha(name, *head)
+        if base_sha is None and head_sha is None:
+            continue
+        if base_sha is None or head_sha is None:
+            raise GateError(f'GITHUB_EVENT_PATH {path}: $.{name} names no base or no head commit; '
+                            f'pass --base and --head')
+        return Job('GitHub Actions', base_sha, head_sha, 'github', outputs)
+    before, after = sha('before'), sha('after') or environ.get('GITHUB_SHA')
     if not after:
         raise GateError(f'GITHUB_EVENT_PATH {path}: the {environ.get("GITHUB_EVENT_NAME", "")} event names '
                         f'no commits; pass --base and --head')

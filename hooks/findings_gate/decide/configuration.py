@@ -6,7 +6,8 @@ so that a change cannot loosen its own gate unseen (`--trusted-config base`).
 from __future__ import annotations
 
 import functools
-from pathlib import Path
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
 from findings_gate.decide import baseline
@@ -27,6 +28,17 @@ class Config(NamedTuple):
     baseline: dict[str, dict[str, object]] | None = None
     baseline_origin: str | None = None
     edited: tuple[Condition, ...] = ()  # the configuration files the change edits
+
+
+def _check_directories(path: str, key: str, is_file: Callable[[str], bool], shown: Callable[[str], str]) -> None:
+    """A GateError when a directory of the repository-relative `path` is a file (`.findings-gate` for
+    `.findings-gate/waivers.yaml`): what `path` names could never be read, and that must not pass
+    for "no waivers" or "no baseline"."""
+    parts = PurePosixPath(path).parts[:-1]
+    for directory in ('/'.join(parts[:n]) for n in range(1, len(parts) + 1)):
+        if is_file(directory):
+            raise GateError(f'{shown(directory)}: a file, where the directory of the {key} file {path} '
+                            f'belongs; move the file, or set `{key}` in the policy to another path')
 
 
 def read(repo: Repo | None, root: Path | None, base: str | None, change: Change,
@@ -62,6 +74,11 @@ def read(repo: Repo | None, root: Path | None, base: str | None, change: Change,
         name = policy.find(exists)
         written = fetch(name, 'the policy') if name else None
         rules = policy.parse(*written) if written else policy.parse(policy.DEFAULT, 'the default policy')
+    for path, key in ((rules.waivers, 'waivers'), (rules.baseline, 'baseline')):
+        if trusted == 'base':
+            _check_directories(path, key, base_files().__contains__, lambda d: f'{(base or "")[:12]}:{d}')
+        else:
+            _check_directories(path, key, lambda d: (root / d).is_file(), lambda d: display(root / d))
     written = fetch(rules.waivers, 'the waivers')
     granted = waivers.parse(*written) if written else ()
     written = fetch(rules.baseline, 'the baseline')

@@ -6,7 +6,8 @@ what a finding says with formats/mentions.py. A review that concludes "no securi
 defects are detected" has no findings, whatever advice or analysis it lists.
 
 A verdict never erases a stated finding: a unit that names a CWE id and states its
-severity ("severity: high", "(critical)") is a finding whatever the review concludes
+severity ("severity: high", "(critical)"), or names a CWE id and a defect at a place
+("does not check", line 4, `db.py`), is a finding whatever the review concludes
 ("LGTM", "the change looks secure", "No security defects are detected."). A review
 that states findings and also that there are none has the verdict `contradictory`,
 which the policy's `contradictory_verdict` decides.
@@ -159,12 +160,16 @@ def _is_finding(unit: Unit, prose_only: bool = False) -> bool:
 
 
 def _stated(unit: Unit) -> bool:
-    """Whether a unit states a finding outright: a CWE id and its severity, not as advice or a
-    remedy. Such a unit is a finding whatever verdict the review gives."""
+    """Whether a unit states a finding outright: a CWE id with its severity, or with a defect at a
+    place it names ("does not check", line 4, `db.py`); not as advice or a remedy. Such a unit
+    is a finding whatever verdict the review gives."""
     context = f'{unit.heading}\n{unit.text}'
-    return (unit.intent not in ('remedy', 'advice') and bool(mentions.cwe_ids(context))
-            and mentions.severity(context) is not None
-            and not _ADVICE_ITEM.search(unit.text.split('\n')[0]))
+    first = unit.text.split('\n')[0]
+    if (unit.intent in ('remedy', 'advice') or not mentions.cwe_ids(context)
+            or _ADVICE_ITEM.search(first) or _REMEDY_INTENT.search(first)):
+        return False
+    placed = bool(mentions.lines(unit.text).ranges or mentions.paths(unit.text))
+    return mentions.severity(context) is not None or (placed and bool(_DEFECT_WORDS.search(unit.text)))
 
 
 def _is_advice(unit: Unit) -> bool:

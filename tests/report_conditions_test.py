@@ -145,3 +145,18 @@ def test_a_verdict_on_the_rest_is_no_contradiction(change: Repo, capsys: pytest.
     assert main(['check']) == 1
     out = capsys.readouterr().out
     assert 'contradictory_verdict' not in out and out.count('BLOCK block-severe-on-change') == 2
+
+
+def test_a_native_report_can_say_it_is_contradictory_and_must_then_hold_findings(
+        change: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    finding = {'title': 'SQL injection', 'severity': 'high', 'location': {'path': 'app.py', 'start_line': 2}}
+    report = {'version': 1, 'reviewer': {'name': 'bot', 'kind': 'llm'}, 'verdict': 'contradictory'}
+    change.write('.reviews/a.json', json.dumps({**report, 'findings': [finding]}))
+    change.write('.reviews/b.json', json.dumps({**report, 'findings': []}))
+    change.git('add', '-A')
+    assert main(['check']) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert ('.reviews/a.json: WARN contradictory_verdict: the review states 1 finding and also that there '
+            'are none; each is decided as a finding') in out
+    assert ("  .reviews/b.json::$.findings: must hold the findings the review states when verdict is "
+            "'contradictory'") in out

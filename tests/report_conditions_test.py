@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from findings_gate import schema
 from findings_gate.cli import main
 from tests.conftest import Repo
 
@@ -79,6 +80,7 @@ def test_a_tool_that_did_not_run_blocks(log: dict, message: str, change: Repo,
     decision = json.loads(capsys.readouterr().out)
     assert [(c['kind'], c['action']) for c in decision['conditions']] == [('tool_failed', 'block')]
     assert decision['reports'][0]['failures'] == [message]
+    assert schema.problems('decision', decision) == []
 
 
 def test_a_tool_that_did_not_run_blocks_in_ci(change: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
@@ -114,6 +116,10 @@ def test_a_verdict_does_not_erase_the_findings_a_review_states(review: str, chan
         'app.py:2: BLOCK block-severe-on-change: OS Command Injection in find_user']
     assert ('.reviews/review.md: WARN contradictory_verdict: the review states 2 findings and also that '
             'there are none; each is decided as a finding') in lines
+    assert main(['check', '--format', 'json']) == 1
+    decision = json.loads(capsys.readouterr().out)
+    assert schema.problems('decision', decision) == []
+    assert decision['reports'][0]['verdict'] == 'contradictory'
     assert main(['import', '.reviews/review.md']) == 0
     document = json.loads(capsys.readouterr().out)
     assert document['verdict'] == 'contradictory'

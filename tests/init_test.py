@@ -63,3 +63,14 @@ def test_init_refuses_where_a_file_holds_the_schemas_directory(
         'findings-gate: error: .findings-gate: a file, where the directory of the schemas, the waivers and the '
         'baseline belongs; move the file, then run init again\n'))
     assert not (repo.root / '.findings-gate.yaml').exists()
+
+
+def test_policy_check_names_a_file_where_the_configuration_directory_belongs(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(repo.root)
+    repo.write('.findings-gate.yaml', 'version: 1\n')
+    repo.write('.findings-gate', 'notes\n')
+    assert main(['policy', 'check']) == 2
+    assert capsys.readouterr() == ('', (
+        'findings-gate: error: .findings-gate: a file, where the directory of the waivers file '
+        '.findings-gate/waivers.yaml belongs; move the file, or set `waivers` in the policy to another path\n'))

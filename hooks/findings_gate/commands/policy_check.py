@@ -13,6 +13,7 @@ from pathlib import Path
 from findings_gate import documents, git
 from findings_gate.commands.check import Write
 from findings_gate.decide import baseline, policy, waivers
+from findings_gate.decide.configuration import check_directories
 from findings_gate.errors import BLOCKED, PASS, GateError, display
 from findings_gate.render.inert import inert
 
@@ -46,6 +47,8 @@ def _repository_files() -> list[tuple[str, str]]:
         rules = policy.load(str(root / name) if name else None, None)
     except GateError:  # shown when checked; its waivers and baseline are where the default says
         rules = policy.load(None, None)
+    for path, key in ((rules.waivers, 'waivers'), (rules.baseline, 'baseline')):
+        check_directories(path, key, lambda d: (root / d).is_file(), lambda d: display(root / d))
     found += [(display(root / path), kind) for path, kind in ((rules.waivers, 'waivers'), (rules.baseline, 'baseline'))
               if (root / path).is_file()]
     return found

@@ -30,7 +30,7 @@ class Config(NamedTuple):
     edited: tuple[Condition, ...] = ()  # the configuration files the change edits
 
 
-def _check_directories(path: str, key: str, is_file: Callable[[str], bool], shown: Callable[[str], str]) -> None:
+def check_directories(path: str, key: str, is_file: Callable[[str], bool], shown: Callable[[str], str]) -> None:
     """A GateError when a directory of the repository-relative `path` is a file (`.findings-gate` for
     `.findings-gate/waivers.yaml`): what `path` names could never be read, and that must not pass
     for "no waivers" or "no baseline"."""
@@ -76,9 +76,9 @@ def read(repo: Repo | None, root: Path | None, base: str | None, change: Change,
         rules = policy.parse(*written) if written else policy.parse(policy.DEFAULT, 'the default policy')
     for path, key in ((rules.waivers, 'waivers'), (rules.baseline, 'baseline')):
         if trusted == 'base':
-            _check_directories(path, key, base_files().__contains__, lambda d: f'{(base or "")[:12]}:{d}')
+            check_directories(path, key, base_files().__contains__, lambda d: f'{(base or "")[:12]}:{d}')
         else:
-            _check_directories(path, key, lambda d: (root / d).is_file(), lambda d: display(root / d))
+            check_directories(path, key, lambda d: (root / d).is_file(), lambda d: display(root / d))
     written = fetch(rules.waivers, 'the waivers')
     granted = waivers.parse(*written) if written else ()
     written = fetch(rules.baseline, 'the baseline')

@@ -239,3 +239,14 @@ def test_policy_check_warns_about_a_rule_that_never_decides(repo: Repo) -> None:
     assert (result.returncode, result.stdout) == (0, (
         "p.yaml: valid policy\nwarning: p.yaml::$.rules[1]: 'high' never decides: 'all' (rules[0]) takes "
         "every finding it would; move it up or narrow 'all'\n"))
+
+
+def test_the_format_names_the_options_take_are_the_registries(capsys: pytest.CaptureFixture[str]) -> None:
+    from findings_gate import read, render
+
+    for verb, option, names in (('check', '--format', render.RENDERERS), ('check', '--report-format', read.FORMATS),
+                                ('validate', '--format', read.FORMATS), ('import', '--format', read.FORMATS)):
+        with pytest.raises(SystemExit):
+            cli.main([verb, option, "no-such-format", "x"])
+        error = capsys.readouterr().err
+        assert f"(choose from {', '.join(repr(n) for n in names)})" in error, (verb, option)

@@ -23,6 +23,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from findings_gate import VERSION
+from findings_gate.schema import schema_dir
+
 try:  # the blake2b that hashlib gives, without importing OpenSSL (6 ms)
     from _blake2 import blake2b
 except ImportError:  # pragma: no cover (an interpreter without it)
@@ -47,9 +50,6 @@ LIBRARIES = ('yaml', 'jsonschema', 'cwe2')  # whose output a kept reading holds
 @functools.cache
 def _salt() -> bytes:
     """What a reading depends on besides the bytes read: this package and the libraries it reads with."""
-    from findings_gate import VERSION
-    from findings_gate.schema import schema_dir
-
     return f'{VERSION}\n{stamps((_HERE, schema_dir()), LIBRARIES)}'.encode('utf-8', 'surrogateescape')
 
 

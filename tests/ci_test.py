@@ -115,7 +115,7 @@ def test_output_arguments_are_checked(pull_request: tuple[Repo, str, str],
 
 @pytest.mark.parametrize(('schema', 'path'), [
     ('vendor.github-actions', 'action.yml'),
-    ('vendor.github-workflows', 'examples/github-workflow.yml'),
+    ('vendor.github-workflows', 'docs/examples/github-workflow.yml'),
     ('vendor.github-workflows', '.github/workflows/ci.yml'),
     ('vendor.gitlab-ci', 'ci/findings-gate.gitlab-ci.yml'),
 ])

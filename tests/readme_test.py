@@ -49,7 +49,7 @@ def test_the_pre_commit_hooks_shown_are_the_manifests() -> None:
 
 
 def test_the_github_workflow_shown_is_the_example() -> None:
-    example = (Path(__file__).parent.parent / 'examples' / 'github-workflow.yml').read_text()
+    example = (Path(__file__).parent.parent / 'docs' / 'examples' / 'github-workflow.yml').read_text()
     assert example.split('\n', 1)[1] in [t for lang, t in BLOCKS if lang == 'yaml']
 
 

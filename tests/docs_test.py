@@ -22,7 +22,7 @@ from findings_gate.model import Report
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / 'docs' / 'examples'
 README = ROOT / 'README.md'
-DOCS = [README, *sorted((ROOT / 'docs').glob('*.md'))]
+DOCS = [README, ROOT / 'CONTRIBUTING.md', *sorted((ROOT / 'docs').glob('*.md'))]
 NAMED = re.compile(r'# (docs/examples/\S+)\n')
 
 # every example file, by what it is; each kind has its test below
@@ -188,7 +188,10 @@ def test_the_pre_commit_hooks_shown_are_the_manifests() -> None:
 
 
 def test_the_output_shown_is_the_demos() -> None:
-    [shown_output] = [text for _, _, text in BLOCKS if text.startswith('-- 1 on added')]
+    outputs = [(where, text) for where, _, text in BLOCKS if text.startswith('-- 1 on added')]
+    assert any(where.startswith('README.md:') for where, _ in outputs)
     out: list[str] = []
     demo.run(out.append)
-    assert shown_output in ''.join(out)
+    for where, text in outputs:
+        assert text in ''.join(out), where
+

@@ -195,3 +195,29 @@ def test_the_output_shown_is_the_demos() -> None:
     for where, text in outputs:
         assert text in ''.join(out), where
 
+
+def slug(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens."""
+    return re.sub(r'[^\w\- ]', '', heading.strip().lower()).replace(' ', '-')
+
+
+def anchors(path: Path) -> set[str]:
+    text = re.sub(r'^```.*?^```$', '', path.read_text(), flags=re.S | re.M)
+    return {slug(heading) for heading in re.findall(r'^#+ (.*)$', text, re.M)}
+
+
+def test_every_relative_link_resolves() -> None:
+    checked = 0
+    for path in DOCS:
+        text = re.sub(r'^```.*?^```$', '', path.read_text(), flags=re.S | re.M)  # code blocks hold no links
+        text = re.sub(r'`[^`\n]*`', '', text)
+        for target in re.findall(r'\]\(([^)\s]+)\)', text):
+            if re.match(r'[a-z]+:', target):
+                continue
+            file, _, anchor = target.partition('#')
+            linked = (path.parent / file).resolve() if file else path
+            assert linked.exists(), f'{path.relative_to(ROOT)}: {target} names no file'
+            if anchor:
+                assert anchor in anchors(linked), f'{path.relative_to(ROOT)}: {target} names no heading'
+            checked += 1
+    assert checked >= 10

@@ -1,6 +1,6 @@
 """Benchmarks: synthetic repositories and reports, built seeded, each case run several times.
 
-    python bench/run.py             # every case, as the README's tables were made
+    python bench/run.py             # every case, as docs/performance.md's tables were made
     python bench/run.py --quick     # fewer runs and the large change at a tenth (a smoke run)
     python bench/run.py --only typical,startup --repeat 11
     python bench/run.py --only real       # django 4.2 -> 4.2.16 with ruff's findings (downloads once)

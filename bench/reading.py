@@ -62,9 +62,11 @@ CORPUS = ROOT / 'tests' / 'prose' / 'real'
 HOLDOUT = CORPUS / 'holdout.txt'
 KINDS = ('threads', 'bots', 'scanners', 'people', 'verdicts', 'truncated')
 TEXT_SUFFIXES = ('.md', '.txt')
-# The held-out third: a text is held out when this salted hash of its corpus name
-# (`kind/short-name`, no suffix) is 0 modulo 3. A text's membership never changes as
-# texts are added; the salt was fixed once, before any score was looked at.
+# The held-out third, the same share of every kind: within each kind, the round(n / 3)
+# texts whose salted hash of their corpus name (`kind/short-name`, no suffix) is smallest.
+# The rule depends on nothing but the names, so it gives the same list on any machine and
+# in any order; holdout.txt records it (--write-holdout) and the tests check the two agree.
+# The salt was fixed once, before any score was looked at.
 HOLDOUT_SALT = 'findings-gate prose holdout v1'
 TOLERANCE = 3
 
@@ -80,9 +82,20 @@ def corpus_name(text: Path) -> str:
     return text.relative_to(CORPUS).with_suffix('').as_posix()
 
 
-def held_out(name: str) -> bool:
-    digest = hashlib.sha256(f'{HOLDOUT_SALT}:{name}'.encode()).hexdigest()
-    return int(digest[:12], 16) % 3 == 0
+def _digest(name: str) -> str:
+    return hashlib.sha256(f'{HOLDOUT_SALT}:{name}'.encode()).hexdigest()
+
+
+def held_out_of(names: list[str]) -> list[str]:
+    """The held-out third of these corpus names, sorted."""
+    kinds: dict[str, list[str]] = defaultdict(list)
+    for name in set(names):
+        kinds[name.split('/', 1)[0]].append(name)
+    chosen: list[str] = []
+    for members in kinds.values():
+        members.sort(key=lambda n: (_digest(n), n))
+        chosen.extend(members[:round(len(members) / 3)])
+    return sorted(chosen)
 
 
 def texts(kind: str | None = None) -> list[Path]:
@@ -96,7 +109,7 @@ def label_of(text: Path) -> dict[str, Any]:
 
 
 def holdout_names() -> list[str]:
-    return sorted(corpus_name(p) for p in texts() if held_out(corpus_name(p)))
+    return held_out_of([corpus_name(p) for p in texts()])
 
 
 # ---------------------------------------------------------------- matching
@@ -357,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.write_holdout:
         HOLDOUT.write_text(
-            '# The held-out third of the corpus (bench/reading.py: held_out); nobody tunes on these.\n'
+            '# The held-out third of the corpus (bench/reading.py: held_out_of); nobody tunes on these.\n'
             + ''.join(f'{n}\n' for n in holdout_names()), encoding='utf-8')
         print(f'wrote {HOLDOUT.relative_to(ROOT)}: {len(holdout_names())} of {len(texts())} texts')
         return 0

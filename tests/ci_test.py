@@ -13,7 +13,7 @@ import yaml
 from findings_gate import ci
 from findings_gate.cli import main
 from findings_gate.errors import GateError
-from tests.conftest import Repo
+from tests.conftest import Repo, gitlab_merge_request
 
 ROOT = Path(__file__).parent.parent
 CHECK_JSONSCHEMA = Path(sys.executable).parent / 'check-jsonschema'
@@ -25,19 +25,25 @@ def event(tmp_path: Path, payload: dict) -> dict[str, str]:
     return {'GITHUB_ACTIONS': 'true', 'GITHUB_EVENT_PATH': str(path), 'GITHUB_EVENT_NAME': 'x'}
 
 
+BASE, HEAD, BEFORE = 'b' * 40, 'c' * 40, 'a' * 40
+
+
 def test_github_pull_request(tmp_path: Path) -> None:
-    env = event(tmp_path, {'pull_request': {'base': {'sha': 'b' * 40}, 'head': {'sha': 'h' * 40}}})
-    assert ci.detect(env) == ci.Job('GitHub Actions', 'b' * 40, 'h' * 40, 'github',
+    env = event(tmp_path, {'pull_request': {'base': {'sha': BASE}, 'head': {'sha': HEAD}}})
+    assert ci.detect(env) == ci.Job('GitHub Actions', BASE, HEAD, 'github',
                                     (('sarif', 'findings-gate.sarif'),))
 
 
 def test_github_merge_group_and_push(tmp_path: Path) -> None:
-    env = event(tmp_path, {'merge_group': {'base_sha': 'b' * 40, 'head_sha': 'h' * 40}})
-    assert ci.detect(env)[1:3] == ('b' * 40, 'h' * 40)
-    env = event(tmp_path, {'before': 'a' * 40, 'after': 'c' * 40})
-    assert ci.detect(env)[1:3] == ('a' * 40, 'c' * 40)
-    env = event(tmp_path, {'before': ci.ZEROS, 'after': 'c' * 40})  # a new branch
-    assert ci.detect(env)[1:3] == (None, 'c' * 40)
+    env = event(tmp_path, {'merge_group': {'base_sha': BASE, 'head_sha': HEAD}})
+    assert ci.detect(env)[1:3] == (BASE, HEAD)
+    env = event(tmp_path, {'before': BEFORE, 'after': HEAD})
+    assert ci.detect(env)[1:3] == (BEFORE, HEAD)
+    new_branch = {'ref': 'refs/heads/topic', 'before': ci.ZEROS, 'after': HEAD,
+                  'repository': {'default_branch': 'trunk'}}
+    assert ci.detect(event(tmp_path, new_branch))[1:3] == ('origin/trunk', HEAD)
+    first_push = {**new_branch, 'ref': 'refs/heads/trunk'}  # a new history: all of it
+    assert ci.detect(event(tmp_path, first_push))[1:3] == (None, HEAD)
 
 
 def test_github_without_a_readable_event(tmp_path: Path) -> None:
@@ -45,12 +51,76 @@ def test_github_without_a_readable_event(tmp_path: Path) -> None:
         ci.detect({'GITHUB_ACTIONS': 'true', 'GITHUB_EVENT_PATH': str(tmp_path / 'none.json')})
 
 
+PULL = {'pull_request': {'base': {'sha': BASE}, 'head': {'sha': HEAD}}}
+
+
+@pytest.mark.parametrize(('payload', 'message'), [
+    (b'{"pull_request": ', '{path}: the event payload (GITHUB_EVENT_PATH) is not JSON: '
+                          'Expecting value: line 1 column 18 (char 17); pass --base and --head'),
+    (b'[' * 100_000, '{path}: the event payload (GITHUB_EVENT_PATH) is not JSON: maximum recursion depth '
+                     'exceeded while decoding a JSON array from a unicode string; pass --base and --head'),
+    (b'["pull_request"]', '{path}: the event payload (GITHUB_EVENT_PATH) is not a JSON object; '
+                          'pass --base and --head'),
+    (json.dumps({'pull_request': {'head': {'sha': HEAD}}}).encode(),
+     '{path}::$.pull_request.base.sha: missing from the event payload (GITHUB_EVENT_PATH); pass --base and --head'),
+    (json.dumps({'pull_request': {'base': 'main', 'head': {'sha': HEAD}}}).encode(),
+     '{path}::$.pull_request.base.sha: missing from the event payload (GITHUB_EVENT_PATH); pass --base and --head'),
+    (json.dumps({'pull_request': {'base': {'sha': 42}, 'head': {'sha': HEAD}}}).encode(),
+     '{path}::$.pull_request.base.sha: 42 is not a commit id; pass --base and --head'),
+    (json.dumps({'pull_request': {'base': {'sha': BASE}, 'head': {'sha': '--output=x'}}}).encode(),
+     '{path}::$.pull_request.head.sha: "--output=x" is not a commit id; pass --base and --head'),
+    (json.dumps({'merge_group': {'base_sha': BASE}}).encode(),
+     '{path}::$.merge_group.head_sha: missing from the event payload (GITHUB_EVENT_PATH); pass --base and --head'),
+    (json.dumps({'before': ci.ZEROS, 'after': HEAD}).encode(),
+     '{path}::$.repository.default_branch: missing from the event payload (GITHUB_EVENT_PATH); '
+     'pass --base and --head'),
+    (json.dumps({'before': ci.ZEROS, 'after': HEAD, 'repository': {'default_branch': ['main']}}).encode(),
+     '{path}::$.repository.default_branch: ["main"] is not a name; pass --base and --head'),
+    (json.dumps({'before': None}).encode(),
+     '{path}: the push event names no commits (no `after`, no GITHUB_SHA); pass --base and --head'),
+])
+def test_a_malformed_event_payload_is_a_one_line_error(
+        repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        payload: bytes, message: str) -> None:
+    monkeypatch.chdir(repo.root)
+    repo.commit('base')
+    path = tmp_path / 'event.json'
+    path.write_bytes(payload)
+    for name, value in {'GITHUB_ACTIONS': 'true', 'GITHUB_EVENT_PATH': str(path),
+                        'GITHUB_EVENT_NAME': 'push'}.items():
+        monkeypatch.setenv(name, value)
+    assert main(['check', '--ci']) == 2
+    assert capsys.readouterr().err == f'findings-gate: error: {message.format(path=path)}\n'
+
+
+def test_no_event_payload_is_a_one_line_error(repo: Repo, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(repo.root)
+    monkeypatch.setenv('GITHUB_ACTIONS', 'true')
+    monkeypatch.delenv('GITHUB_EVENT_PATH', raising=False)
+    assert main(['check', '--ci']) == 2
+    assert capsys.readouterr().err == ('findings-gate: error: GITHUB_EVENT_PATH is not set, so there is no '
+                                       'event payload to read; pass --base and --head\n')
+
+
+GITLAB_MERGE_REQUEST = {
+    'GITLAB_CI': 'true', 'CI_PIPELINE_SOURCE': 'merge_request_event', 'CI_COMMIT_SHA': HEAD,
+    'CI_COMMIT_BEFORE_SHA': ci.ZEROS, 'CI_MERGE_REQUEST_DIFF_BASE_SHA': BEFORE,
+    'CI_MERGE_REQUEST_TARGET_BRANCH_NAME': 'trunk', 'CI_DEFAULT_BRANCH': 'trunk',
+}
+
+
 def test_gitlab() -> None:
-    env = {'GITLAB_CI': 'true', 'CI_COMMIT_SHA': 'h' * 40, 'CI_MERGE_REQUEST_DIFF_BASE_SHA': 'b' * 40}
-    assert ci.detect(env) == ci.Job('GitLab CI', 'b' * 40, 'h' * 40, 'text', (
+    assert ci.detect(GITLAB_MERGE_REQUEST) == ci.Job('GitLab CI', 'origin/trunk', HEAD, 'text', (
         ('gitlab', 'gl-code-quality-report.json'), ('junit', 'findings-gate-junit.xml')))
-    assert ci.detect({'GITLAB_CI': 'true', 'CI_COMMIT_SHA': 'h' * 40,
-                      'CI_COMMIT_BEFORE_SHA': ci.ZEROS}).base is None
+    merged_results = {**GITLAB_MERGE_REQUEST, 'CI_MERGE_REQUEST_TARGET_BRANCH_SHA': BASE}
+    assert ci.detect(merged_results)[1:3] == (BASE, HEAD)
+    push = {'GITLAB_CI': 'true', 'CI_COMMIT_SHA': HEAD, 'CI_COMMIT_BEFORE_SHA': BEFORE,
+            'CI_COMMIT_BRANCH': 'topic', 'CI_DEFAULT_BRANCH': 'trunk'}
+    assert ci.detect(push)[1:3] == (BEFORE, HEAD)
+    assert ci.detect({**push, 'CI_COMMIT_BEFORE_SHA': ci.ZEROS})[1:3] == ('origin/trunk', HEAD)
+    default_branch = {**push, 'CI_COMMIT_BEFORE_SHA': ci.ZEROS, 'CI_COMMIT_BRANCH': 'trunk'}
+    assert ci.detect(default_branch).base is None
 
 
 def test_zuul() -> None:
@@ -97,8 +167,7 @@ def test_check_ci_on_gitlab_writes_code_quality_and_junit(
         pull_request: tuple[Repo, str, str], monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     repo, base, head = pull_request
-    for name, value in {'GITLAB_CI': 'true', 'CI_COMMIT_SHA': head,
-                        'CI_MERGE_REQUEST_DIFF_BASE_SHA': base}.items():
+    for name, value in gitlab_merge_request(repo, base, 'main').items():
         monkeypatch.setenv(name, value)
     assert main(['check', '--ci']) == 1
     assert 'app.py:10: BLOCK block-severe-on-change: eval of input [bot]' in capsys.readouterr().out

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from findings_gate import ci
+from findings_gate import ci, schema
 from findings_gate.cli import main
 from findings_gate.errors import GateError
 from tests.conftest import Repo, gitlab_merge_request
@@ -212,3 +213,101 @@ def test_the_zuul_role_documents_each_variable() -> None:
     [job] = yaml.safe_load((ROOT / 'zuul.d/jobs.yaml').read_text())
     assert job['job']['run'] == 'playbooks/findings-gate/run.yaml'
     assert yaml.safe_load((ROOT / job['job']['run']).read_text())[0]['roles'] == ['findings-gate']
+
+
+def test_every_output_names_the_commit_the_configuration_came_from(
+        pull_request: tuple[Repo, str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    repo, base, head = pull_request
+    for name, value in event(tmp_path, {'pull_request': {'base': {'sha': base}, 'head': {'sha': head}}}).items():
+        monkeypatch.setenv(name, value)
+    formats = ('json', 'sarif', 'junit', 'markdown', 'gerrit', 'zuul')
+    assert main(['check', '--ci', *(f'--output={f}={tmp_path / f}' for f in formats)]) == 1
+    clause = f'configuration from commit {base[:12]}'
+    assert clause in capsys.readouterr().out  # github: the summary line
+    document = json.loads((tmp_path / 'json').read_text())
+    assert (document['config_commit'], schema.problems('decision', document)) == (base, [])
+    assert json.loads((tmp_path / 'sarif').read_text())['runs'][0]['properties']['config_commit'] == base
+    assert f'<property name="config_commit" value="{base}" />' in (tmp_path / 'junit').read_text()
+    assert clause in (tmp_path / 'markdown').read_text()
+    assert clause in json.loads((tmp_path / 'gerrit').read_text())['message']
+    assert clause in json.loads((tmp_path / 'zuul').read_text())['zuul']['warnings'][0]
+    # read from the work tree, the outputs name no commit
+    assert main(['check', '--base', base, '--output', f'json={tmp_path / "json"}']) == 1
+    assert 'config_commit' not in json.loads((tmp_path / 'json').read_text())
+    assert 'configuration from' not in capsys.readouterr().out
+
+
+def run_action(repo: Repo, tmp_path: Path, env: dict[str, str], **inputs: str) -> tuple[int, dict[str, str], str]:
+    """The action's gating step as the runner runs it: its inputs through `env:`, bash with
+    `-eo pipefail`, the gate installed in RUNNER_TEMP, a fresh GITHUB_OUTPUT file."""
+    action = yaml.safe_load((ROOT / 'action.yml').read_text())
+    [step] = [s for s in action['runs']['steps'] if s.get('id') == 'gate']
+    values = {name: spec.get('default', '') for name, spec in action['inputs'].items()} | inputs
+    step_env = {name: re.sub(r'\$\{\{ inputs\.([\w-]+) \}\}', lambda m: values[m[1]], value)
+                for name, value in step['env'].items()}
+    runner = tmp_path / 'runner'
+    installed = runner / 'findings-gate' / 'bin'
+    if not installed.exists():
+        installed.mkdir(parents=True)
+        (installed / 'findings-gate').symlink_to(CHECK_JSONSCHEMA.parent / 'findings-gate')
+        (installed / 'python').symlink_to(sys.executable)
+    script = runner / 'step.sh'
+    script.write_text(step['run'])
+    output = runner / f'output-{len(list(runner.glob("output-*")))}'
+    output.touch()
+    done = subprocess.run(
+        ('bash', '--noprofile', '--norc', '-eo', 'pipefail', str(script)), cwd=repo.root, capture_output=True,
+        text=True, env={**os.environ, **env, **step_env, 'RUNNER_TEMP': str(runner), 'GITHUB_OUTPUT': str(output)},
+    )
+    outputs = dict(line.split('=', 1) for line in output.read_text().splitlines())
+    return done.returncode, outputs, done.stdout + done.stderr
+
+
+@pytest.fixture
+def loosened(pull_request: tuple[Repo, str, str], tmp_path: Path) -> tuple[Repo, dict[str, str]]:
+    """A pull request that blocks, and then loosens its own gate; the event GitHub sends for it."""
+    repo, base, _ = pull_request
+    repo.write('.findings-gate.yaml', 'version: 1\nrules: []\nconfig_changed: ignore\n')
+    head = repo.commit('loosen the gate')
+    return repo, event(tmp_path, {'pull_request': {'base': {'sha': base}, 'head': {'sha': head}}})
+
+
+@pytest.mark.parametrize('inputs', [{}, {'base': 'main'}, {'base': 'main', 'head': 'topic'}])
+def test_the_actions_inputs_do_not_turn_trusted_configuration_off(
+        loosened: tuple[Repo, dict[str, str]], tmp_path: Path, inputs: dict[str, str]) -> None:
+    repo, env = loosened
+    code, outputs, log = run_action(repo, tmp_path, env, **inputs)
+    assert (code, outputs['verdict'], outputs['sarif']) == (1, 'block', 'findings-gate.sarif'), log
+    assert '::error file=app.py,line=10' in log
+    assert f'configuration from commit {repo.git("rev-parse", "main")[:12]}' in log
+
+
+def test_the_actions_policy_input_is_read_from_the_base(
+        pull_request: tuple[Repo, str, str], tmp_path: Path) -> None:
+    repo, base, _ = pull_request
+    repo.git('checkout', '-q', 'main')
+    repo.write('ci/gate.yaml', 'version: 1\nrules: [{name: block-all, action: block}]\nconfig_changed: block\n')
+    repo.commit('a policy of its own')
+    repo.git('checkout', '-q', 'topic')
+    repo.git('rebase', '-q', 'main')
+    repo.write('ci/gate.yaml', 'version: 1\nrules: []\n')
+    head = repo.commit('loosen it')
+    env = event(tmp_path, {'pull_request': {'base': {'sha': repo.git('rev-parse', 'main').strip()},
+                                            'head': {'sha': head}}})
+    code, outputs, log = run_action(repo, tmp_path, env, policy='ci/gate.yaml')
+    assert (code, outputs['verdict']) == (1, 'block'), log
+    assert 'title=BLOCK block-all' in log
+    assert 'title=BLOCK config_changed' in log
+
+
+def test_the_actions_verdict_is_this_runs(loosened: tuple[Repo, dict[str, str]], tmp_path: Path) -> None:
+    repo, env = loosened
+    code, outputs, log = run_action(repo, tmp_path, env, base='main', policy=str(tmp_path / 'lax.yaml'))
+    assert (code, outputs['verdict']) == (2, 'error'), log  # no such file: the gate could not run
+    (tmp_path / 'lax.yaml').write_text('version: 1\nrules: []\n')
+    code, outputs, log = run_action(repo, tmp_path, env, base='main', policy=str(tmp_path / 'lax.yaml'))
+    assert (code, outputs['verdict']) == (0, 'warn'), log  # config_changed: warn
+    code, outputs, log = run_action(repo, tmp_path, env, base='main', policy=str(tmp_path / 'missing.yaml'))
+    assert (code, outputs) == (2, {'verdict': 'error'}), log
+    assert not (repo.root / 'findings-gate.sarif').exists()

@@ -221,7 +221,7 @@ def test_every_output_names_the_commit_the_configuration_came_from(
     repo, base, head = pull_request
     for name, value in event(tmp_path, {'pull_request': {'base': {'sha': base}, 'head': {'sha': head}}}).items():
         monkeypatch.setenv(name, value)
-    formats = ('json', 'sarif', 'junit', 'markdown', 'gerrit', 'zuul')
+    formats = ('json', 'sarif', 'junit', 'markdown', 'gerrit', 'zuul', 'rdjson')
     assert main(['check', '--ci', *(f'--output={f}={tmp_path / f}' for f in formats)]) == 1
     clause = f'configuration from commit {base[:12]}'
     assert clause in capsys.readouterr().out  # github: the summary line
@@ -232,6 +232,7 @@ def test_every_output_names_the_commit_the_configuration_came_from(
     assert clause in (tmp_path / 'markdown').read_text()
     assert clause in json.loads((tmp_path / 'gerrit').read_text())['message']
     assert clause in json.loads((tmp_path / 'zuul').read_text())['zuul']['warnings'][0]
+    assert json.loads((tmp_path / 'rdjson').read_text())['config_commit'] == base
     # read from the work tree, the outputs name no commit
     assert main(['check', '--base', base, '--output', f'json={tmp_path / "json"}']) == 1
     assert 'config_commit' not in json.loads((tmp_path / 'json').read_text())

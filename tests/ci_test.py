@@ -31,25 +31,25 @@ BASE, HEAD, BEFORE = 'b' * 40, 'c' * 40, 'a' * 40
 
 def test_github_pull_request(tmp_path: Path) -> None:
     env = event(tmp_path, {'pull_request': {'base': {'sha': BASE}, 'head': {'sha': HEAD}}})
-    assert ci.detect(env) == ci.Job('GitHub Actions', BASE, HEAD, 'github',
-                                    (('sarif', 'findings-gate.sarif'),))
+    assert ci.detect(env) == ci.Job('GitHub Actions', 'github', (('sarif', 'findings-gate.sarif'),))
+    assert ci.commits(env) == (BASE, HEAD)
 
 
 def test_github_merge_group_and_push(tmp_path: Path) -> None:
     env = event(tmp_path, {'merge_group': {'base_sha': BASE, 'head_sha': HEAD}})
-    assert ci.detect(env)[1:3] == (BASE, HEAD)
+    assert ci.commits(env) == (BASE, HEAD)
     env = event(tmp_path, {'before': BEFORE, 'after': HEAD})
-    assert ci.detect(env)[1:3] == (BEFORE, HEAD)
+    assert ci.commits(env) == (BEFORE, HEAD)
     new_branch = {'ref': 'refs/heads/topic', 'before': ci.ZEROS, 'after': HEAD,
                   'repository': {'default_branch': 'trunk'}}
-    assert ci.detect(event(tmp_path, new_branch))[1:3] == ('origin/trunk', HEAD)
+    assert ci.commits(event(tmp_path, new_branch)) == ('origin/trunk', HEAD)
     first_push = {**new_branch, 'ref': 'refs/heads/trunk'}  # a new history: all of it
-    assert ci.detect(event(tmp_path, first_push))[1:3] == (None, HEAD)
+    assert ci.commits(event(tmp_path, first_push)) == (None, HEAD)
 
 
 def test_github_without_a_readable_event(tmp_path: Path) -> None:
     with pytest.raises(GateError, match='cannot read the event payload'):
-        ci.detect({'GITHUB_ACTIONS': 'true', 'GITHUB_EVENT_PATH': str(tmp_path / 'none.json')})
+        ci.commits({'GITHUB_ACTIONS': 'true', 'GITHUB_EVENT_PATH': str(tmp_path / 'none.json')})
 
 
 PULL = {'pull_request': {'base': {'sha': BASE}, 'head': {'sha': HEAD}}}
@@ -112,20 +112,21 @@ GITLAB_MERGE_REQUEST = {
 
 
 def test_gitlab() -> None:
-    assert ci.detect(GITLAB_MERGE_REQUEST) == ci.Job('GitLab CI', 'origin/trunk', HEAD, 'text', (
+    assert ci.detect(GITLAB_MERGE_REQUEST) == ci.Job('GitLab CI', 'text', (
         ('gitlab', 'gl-code-quality-report.json'), ('junit', 'findings-gate-junit.xml')))
+    assert ci.commits(GITLAB_MERGE_REQUEST) == ('origin/trunk', HEAD)
     merged_results = {**GITLAB_MERGE_REQUEST, 'CI_MERGE_REQUEST_TARGET_BRANCH_SHA': BASE}
-    assert ci.detect(merged_results)[1:3] == (BASE, HEAD)
+    assert ci.commits(merged_results) == (BASE, HEAD)
     push = {'GITLAB_CI': 'true', 'CI_COMMIT_SHA': HEAD, 'CI_COMMIT_BEFORE_SHA': BEFORE,
             'CI_COMMIT_BRANCH': 'topic', 'CI_DEFAULT_BRANCH': 'trunk'}
-    assert ci.detect(push)[1:3] == (BEFORE, HEAD)
-    assert ci.detect({**push, 'CI_COMMIT_BEFORE_SHA': ci.ZEROS})[1:3] == ('origin/trunk', HEAD)
+    assert ci.commits(push) == (BEFORE, HEAD)
+    assert ci.commits({**push, 'CI_COMMIT_BEFORE_SHA': ci.ZEROS}) == ('origin/trunk', HEAD)
     default_branch = {**push, 'CI_COMMIT_BEFORE_SHA': ci.ZEROS, 'CI_COMMIT_BRANCH': 'trunk'}
-    assert ci.detect(default_branch).base is None
+    assert ci.commits(default_branch).base is None
 
 
 def test_zuul() -> None:
-    assert ci.detect({'ZUUL_BRANCH': 'stable/2024.1'})[1:3] == ('origin/stable/2024.1', 'HEAD')
+    assert ci.commits({'ZUUL_BRANCH': 'stable/2024.1'}) == ('origin/stable/2024.1', 'HEAD')
 
 
 def test_no_ci() -> None:
@@ -312,3 +313,18 @@ def test_the_actions_verdict_is_this_runs(loosened: tuple[Repo, dict[str, str]],
     code, outputs, log = run_action(repo, tmp_path, env, base='main', policy=str(tmp_path / 'missing.yaml'))
     assert (code, outputs) == (2, {'verdict': 'error'}), log
     assert not (repo.root / 'findings-gate.sarif').exists()
+
+
+def test_a_change_named_on_the_command_line_needs_nothing_from_the_event_payload(
+        pull_request: tuple[Repo, str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    repo, base, _ = pull_request
+    for name, value in event(tmp_path, {'schedule': '0 3 * * *'}).items():  # names no change
+        monkeypatch.setenv(name, value)
+    assert main(['check', '--ci']) == 2
+    assert capsys.readouterr().err.endswith('event names no commits (no `after`, no GITHUB_SHA); '
+                                            'pass --base and --head\n')
+    assert main(['check', '--ci', '--base', 'main']) == 1
+    out = capsys.readouterr().out
+    assert '::error file=app.py,line=10' in out  # the CI's format
+    assert f'configuration from commit {base[:12]}' in out

@@ -20,12 +20,16 @@ _COMMIT = re.compile(r'[0-9a-f]{40}|[0-9a-f]{64}')
 
 
 class Job(NamedTuple):
-    """What `check --ci` does in one CI: the change and the outputs its consumers read."""
+    """What `check --ci` writes in one CI: the format for the job log, the files its consumers read."""
     name: str
+    stdout: str
+    outputs: tuple[tuple[str, str], ...]  # (format, path)
+
+
+class Commits(NamedTuple):
+    """The change a CI names."""
     base: str | None  # the tip the change merges into; None: from the empty tree (a new history)
     head: str
-    stdout: str  # the format for the job log
-    outputs: tuple[tuple[str, str], ...]  # (format, path)
 
 
 def _payload(environ: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
@@ -78,57 +82,70 @@ def _new_branch(default: str | None, pushed: str | None) -> str | None:
     return f'origin/{default}'
 
 
-def _github(environ: Mapping[str, str]) -> Job:
+def _github(environ: Mapping[str, str]) -> Commits:
     path, event = _payload(environ)
-    outputs = (('sarif', 'findings-gate.sarif'),)
     if 'pull_request' in event:  # pull_request, pull_request_target
-        return Job('GitHub Actions', _needed(event, path, 'pull_request.base.sha', commit=True),
-                   _needed(event, path, 'pull_request.head.sha', commit=True), 'github', outputs)
+        return Commits(_needed(event, path, 'pull_request.base.sha', commit=True),
+                       _needed(event, path, 'pull_request.head.sha', commit=True))
     if 'merge_group' in event:
-        return Job('GitHub Actions', _needed(event, path, 'merge_group.base_sha', commit=True),
-                   _needed(event, path, 'merge_group.head_sha', commit=True), 'github', outputs)
+        return Commits(_needed(event, path, 'merge_group.base_sha', commit=True),
+                       _needed(event, path, 'merge_group.head_sha', commit=True))
     after = _field(event, path, 'after', commit=True) or environ.get('GITHUB_SHA')
     if not after:
         raise GateError(f'{path}: the {environ.get("GITHUB_EVENT_NAME", "")} event names no commits '
                         f'(no `after`, no GITHUB_SHA); pass --base and --head')
     before = _field(event, path, 'before', commit=True)
     if before not in (None, ZEROS):
-        return Job('GitHub Actions', before, after, 'github', outputs)
+        return Commits(before, after)
     ref = _field(event, path, 'ref') or environ.get('GITHUB_REF', '')
     default = _needed(event, path, 'repository.default_branch')
-    return Job('GitHub Actions', _new_branch(default, ref.removeprefix('refs/heads/')), after, 'github', outputs)
+    return Commits(_new_branch(default, ref.removeprefix('refs/heads/')), after)
 
 
-def _gitlab(environ: Mapping[str, str]) -> Job:
+def _gitlab(environ: Mapping[str, str]) -> Commits:
     head = environ.get('CI_COMMIT_SHA') or 'HEAD'
-    outputs = (('gitlab', 'gl-code-quality-report.json'), ('junit', 'findings-gate-junit.xml'))
     # CI_MERGE_REQUEST_TARGET_BRANCH_SHA is set in merged results pipelines only
     target = environ.get('CI_MERGE_REQUEST_TARGET_BRANCH_SHA')
     name = environ.get('CI_MERGE_REQUEST_TARGET_BRANCH_NAME')
     if target or name:
-        return Job('GitLab CI', target or f'origin/{name}', head, 'text', outputs)
+        return Commits(target or f'origin/{name}', head)
     if environ.get('CI_MERGE_REQUEST_IID') or environ.get('CI_MERGE_REQUEST_DIFF_BASE_SHA'):
         raise GateError('a merge request pipeline without CI_MERGE_REQUEST_TARGET_BRANCH_NAME: the branch '
                         'it merges into is unknown; pass --base origin/<that branch>')
     before = environ.get('CI_COMMIT_BEFORE_SHA')
     if before and before != ZEROS:
-        return Job('GitLab CI', before, head, 'text', outputs)
-    base = _new_branch(environ.get('CI_DEFAULT_BRANCH'), environ.get('CI_COMMIT_BRANCH'))
-    return Job('GitLab CI', base, head, 'text', outputs)
+        return Commits(before, head)
+    return Commits(_new_branch(environ.get('CI_DEFAULT_BRANCH'), environ.get('CI_COMMIT_BRANCH')), head)
 
 
-def _zuul(environ: Mapping[str, str]) -> Job:
-    branch = environ['ZUUL_BRANCH']
-    return Job('Zuul', f'origin/{branch}', 'HEAD', 'text', (('zuul', 'findings-gate-zuul.json'),))
+def _zuul(environ: Mapping[str, str]) -> Commits:
+    return Commits(f'origin/{environ["ZUUL_BRANCH"]}', 'HEAD')
+
+
+JOBS = {
+    'github': (Job('GitHub Actions', 'github', (('sarif', 'findings-gate.sarif'),)), _github),
+    'gitlab': (Job('GitLab CI', 'text', (('gitlab', 'gl-code-quality-report.json'),
+                                         ('junit', 'findings-gate-junit.xml'))), _gitlab),
+    'zuul': (Job('Zuul', 'text', (('zuul', 'findings-gate-zuul.json'),)), _zuul),
+}
+
+
+def _which(environ: Mapping[str, str]) -> str:
+    if environ.get('GITHUB_ACTIONS') == 'true':
+        return 'github'
+    if environ.get('GITLAB_CI') == 'true':
+        return 'gitlab'
+    if environ.get('ZUUL_BRANCH'):  # set by the findings-gate Zuul role
+        return 'zuul'
+    raise GateError('--ci: no CI found (GITHUB_ACTIONS, GITLAB_CI or ZUUL_BRANCH is not set); '
+                    'pass --base REF instead')
 
 
 def detect(environ: Mapping[str, str]) -> Job:
     """The CI these environment variables come from, or a GateError naming what was looked for."""
-    if environ.get('GITHUB_ACTIONS') == 'true':
-        return _github(environ)
-    if environ.get('GITLAB_CI') == 'true':
-        return _gitlab(environ)
-    if environ.get('ZUUL_BRANCH'):  # set by the findings-gate Zuul role
-        return _zuul(environ)
-    raise GateError('--ci: no CI found (GITHUB_ACTIONS, GITLAB_CI or ZUUL_BRANCH is not set); '
-                    'pass --base REF instead')
+    return JOBS[_which(environ)][0]
+
+
+def commits(environ: Mapping[str, str]) -> Commits:
+    """The change the CI names: read only when the command line names none."""
+    return JOBS[_which(environ)][1](environ)

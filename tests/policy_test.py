@@ -258,8 +258,8 @@ def test_the_decision_keeps_the_texts_it_is_given() -> None:
     assert policy.decide([], [], Change((), 'c'), loaded).texts == {}
 
 
-HIGH_ON_AN_ADDED_LINE = ('{"version": 1, "reviewer": {"name": "bot", "kind": "tool"}, "findings": '
-                         '[{"title": "injection", "severity": "high", "location": {"path": "app.py", "start_line": 2}}]}')
+HIGH_ON_AN_ADDED_LINE = ('{"version": 1, "reviewer": {"name": "bot", "kind": "tool"}, "findings": [{"title": '
+                         '"injection", "severity": "high", "location": {"path": "app.py", "start_line": 2}}]}')
 
 
 @pytest.mark.parametrize(('written', 'code', 'line'), [

@@ -34,7 +34,7 @@ class Config(NamedTuple):
     commit: str | None = None  # the commit it was read from; None: the work tree, or no commit
 
 
-def in_repository(path: str, root: Path) -> str | None:
+def _in_repository(path: str, root: Path) -> str | None:
     """`path` relative to the work tree's top, as git names it; None when it is outside."""
     for here, top in ((Path(os.path.abspath(path)), root), (Path(os.path.realpath(path)), root.resolve())):
         try:
@@ -74,12 +74,12 @@ def read(repo: Repo | None, root: Path | None, commit: str | None, change: Chang
                 raise GateError(f'{origin}: cannot read {what}: not UTF-8 text') from None
         return policy.read(str(root / path), what), display(root / path)
 
-    named = in_repository(policy_file, root) if policy_file is not None else None
+    named = _in_repository(policy_file, root) if policy_file is not None else None
     if policy_file is not None and (named is None or not from_commit):
-        rules = policy.load(policy_file, None)
+        rules = policy.load(policy_file, None)  # outside the repository, or the work tree's copy
     else:
         name = named or policy.find(exists)
-        if named is not None and not exists(named) and named not in changed:
+        if named is not None and not exists(named) and named not in changed:  # nobody's: say so
             where = f'commit {commit[:12]}' if commit else 'a new history (no commit before it)'
             raise GateError(f'--policy {policy_file}: not in {where}, where the configuration is read '
                             f'from (--trusted-config base); commit it there first, or name a file '

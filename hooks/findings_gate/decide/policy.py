@@ -199,10 +199,11 @@ def warnings(policy: Policy) -> list[str]:
                              f'{earlier.name!r} (rules[{j}]) takes every finding it would; '
                              f'move it up or narrow {earlier.name!r}')
                 break
-    every = next(((i, r) for i, r in enumerate(policy.rules) if not r.tests), None)
-    if every is not None:
-        found.append(f'{policy.origin}::$.default: {policy.default!r} never applies: {every[1].name!r} '
-                     f'(rules[{every[0]}]) takes every finding; narrow {every[1].name!r} to let `default` decide the rest')
+    catch_all = next((i for i, rule in enumerate(policy.rules) if not rule.tests), None)
+    if catch_all is not None:
+        name = policy.rules[catch_all].name
+        found.append(f'{policy.origin}::$.default: {policy.default!r} never applies: {name!r} '
+                     f'(rules[{catch_all}]) takes every finding; narrow {name!r} to let `default` decide the rest')
     return found
 
 

@@ -106,7 +106,7 @@ def _path(parts: Iterable[str | int]) -> str:
     for part in parts:
         if isinstance(part, int):
             path += f'[{part}]'
-        elif part.isprintable() and part and not any(c in part for c in " .[]'\"\\"):
+        elif part.isprintable() and part and not any(c in part for c in " ./[]'\"\\"):
             path += f'.{part}'
         else:
             path += f'[{part!r}]'

@@ -39,7 +39,6 @@ _ISSUE_TYPE = rb'"type"\s*:\s*"issue"'
 # a code host's export: an array (of arrays, from `gh api --paginate --slurp`) of objects
 # with the host's keys, or Gerrit's object of paths after its `)]}'` line
 _ARRAY_OF_OBJECTS = rb'\[\s*(?:\[\s*)?\{'
-_HOST_KEYS = rb'(?<!\\)"(diff_hunk|pull_request_review_id|pull_request_url|state|individual_note|notes|patch_set)"\s*:'
 _GERRIT = rb"\)\]\}'|\{\s*\"(?:[^\"\\]|\\.)*\"\s*:\s*\[\s*\{"
 
 # prose that opens like JSON: '[1] SQL…', '[2024-05-01 10:02] alice:', '[ ] todo', a Jira macro
@@ -75,17 +74,17 @@ def detect(data: bytes) -> str:
 
 
 def _code_host(head: bytes) -> str | None:
-    """The code host export `head` starts, by the keys its first objects have."""
-    keys = set(re.findall(_HOST_KEYS, head))
+    """The code host export `head` starts, by the keys its first objects have (quoted keys: in a
+    JSON string the quotes would be escaped)."""
     if re.match(_GERRIT, head):
-        return 'gerrit-comments' if head[:1] == b')' or b'patch_set' in keys else None
+        return 'gerrit-comments' if head[:1] == b')' or b'"patch_set"' in head else None
     if not re.match(_ARRAY_OF_OBJECTS, head):
         return None
-    if {b'diff_hunk', b'pull_request_review_id'} <= keys:
+    if b'"diff_hunk"' in head and b'"pull_request_review_id"' in head:
         return 'github-comments'
-    if {b'state', b'pull_request_url'} <= keys:
+    if b'"state"' in head and b'"pull_request_url"' in head:
         return 'github-reviews'
-    if {b'individual_note', b'notes'} <= keys:
+    if b'"individual_note"' in head and b'"notes"' in head:
         return 'gitlab-discussions'
     return None
 

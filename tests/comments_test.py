@@ -333,3 +333,20 @@ def test_the_action_fetches_the_review_comments_and_gates_on_them(
     assert 'pull request #7 has no review reviews yet' in done.stdout
     code, decision = decide(capsys)  # the gate step reads them from the head commit's notes
     assert (code, len(decision['findings'])) == (1, 5)
+
+
+def test_a_suggested_edit_is_the_findings_suggestion_and_alone_a_note(
+        pull: Pull, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    [comment] = json.loads(pull.export('github-comments.json', tmp_path / 'all.json').read_text())[1:2]
+    edit = '```suggestion\n    return items[0] if items else None\n```'
+    export = tmp_path / 'github-comments.json'
+    export.write_text(json.dumps([
+        dict(comment, id=9101, body=f'This returns an error page when the shop has no items yet.\n{edit}'),
+        dict(comment, id=9102, body=f'Maybe:\n{edit}', user=dict(comment['user'], login='bob')),
+    ]))
+    assert main(['import', str(export)]) == 0
+    alice, bob = map(json.loads, capsys.readouterr().out.splitlines())
+    [finding] = alice['findings']
+    assert (finding['title'], finding['suggestion']) == (
+        'This returns an error page when the shop has no items yet', '    return items[0] if items else None')
+    assert (bob['findings'], bob['notes']) == ([], ['Maybe: ```suggestion return items[0] if items else None ```'])

@@ -6,7 +6,8 @@ written on, where the host anchors it, and its text. The text is read with the
 prose reader; a finding it gives takes the comment's anchor unless the text
 names another file or other lines. One report is made per reviewer and reviewed
 revision, so that freshness moves each comment from the revision it was written
-on to the gated one.
+on to the gated one. A comment is whole as the host keeps it: the prose reader's
+guess that a review was cut off does not apply to it.
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ _LOCATION_ORDER = ('path', 'start_line', 'end_line', 'start_column', 'end_column
 _IMAGE = re.compile(r'!\[([^\]\n]*)\]\([^)\s]*\)')
 _PRIORITIES = {'p0': 'critical', 'p1': 'high', 'p2': 'medium', 'p3': 'low'}
 _SEVERITY_ALT = re.compile(r'(critical|high|medium|low)(?:[ -]priority)?', re.I)
+_FENCE = re.compile(r'^[ \t]*(?:```|~~~)[ \t]*(\w*)[^\n]*\n(.*?)^[ \t]*(?:```|~~~)[ \t]*$', re.M | re.S)
 
 
 class Entry(NamedTuple):
@@ -159,8 +161,9 @@ def read_body(entry: Entry, origin: str) -> tuple[list[dict[str, Any]], list[str
             document = prose.read(text, origin)
             findings, notes = document['findings'], document.get('notes', [])
         except GateError:  # says nothing the prose reader recognises
-            if entry.root and entry.anchor and _statement(_unmarked(text)):
-                findings = [_whole(text)]
+            words = _FENCE.sub('', text)  # a suggested edit is code, not what the reviewer says
+            if entry.root and entry.anchor and _statement(_unmarked(words)):
+                findings = [_whole(words, text)]
             else:
                 notes = [_unmarked(text)]
     if entry.changes_requested and not findings:  # the request is the finding; its text, the message
@@ -187,25 +190,30 @@ def plain(body: str) -> str:
 
 
 def _statement(text: str) -> bool:
-    """Whether a comment states something (not a question, not a word or three of thanks)."""
-    return len(text.split()) > 3 and not text.rstrip().endswith('?')
+    """Whether a comment states something: not a question, not a word or three of thanks, not
+    the line that introduces a suggested edit."""
+    return len(text.split()) > 3 and not text.rstrip().endswith(('?', ':'))
 
 
-def _whole(text: str) -> dict[str, Any]:
-    """A comment the prose reader could not cut up, as one finding: titled by its first sentence
-    (after a bot's label paragraph, `_⚠️ Potential issue_`), the whole text its message."""
+def _whole(words: str, text: str) -> dict[str, Any]:
+    """A comment the prose reader could not cut up, as one finding: titled by the first sentence
+    of its words (after a bot's label paragraph, `_⚠️ Potential issue_`), the whole text its
+    message, its suggested edit (a `suggestion` block) its suggestion."""
     from findings_gate.read.prose import mentions
 
-    paragraphs = [_unmarked(p) for p in re.split(r'\n\s*\n', text) if _unmarked(p)]
+    paragraphs = [_unmarked(p) for p in re.split(r'\n\s*\n', words) if _unmarked(p)]
     while len(paragraphs) > 1 and re.fullmatch(r'\W*(?:\w+\W*){1,3}', paragraphs[0]):
         paragraphs.pop(0)  # a label: `Potential issue`, `Nitpick`
     sentence = re.split(r'(?<=[.!?])\s', paragraphs[0], maxsplit=1)[0].rstrip('.') if paragraphs else ''
     title = sentence if len(sentence) <= 120 else sentence[:117].rstrip() + '...'
     message = ' '.join(_unmarked(text).split())
-    finding = {'title': title or 'comment', 'severity': mentions.severity(text) or 'medium'}
+    finding = {'title': title or 'comment', 'severity': mentions.severity(words) or 'medium'}
     if message != title:
         finding['message'] = message
-    finding['category'] = mentions.category(text, bool(mentions.cwe_ids(text)))
+    finding['category'] = mentions.category(words, bool(mentions.cwe_ids(words)))
+    edits = [m.group(2) for m in _FENCE.finditer(text) if m.group(1) == 'suggestion']
+    if edits:
+        finding['suggestion'] = '\n'.join(edits).rstrip('\n')
     return finding
 
 

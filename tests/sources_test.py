@@ -45,7 +45,8 @@ def change(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> Repo:
 
 
 def _gitlab(monkeypatch: pytest.MonkeyPatch, repo: Repo) -> None:
-    """GitLab CI's variables for a merge request pipeline on `topic`."""
+    """GitLab CI's variables for a merge request pipeline on `topic`, and the target branch fetched."""
+    repo.git('update-ref', 'refs/remotes/origin/main', 'main')
     for name, value in {'GITLAB_CI': 'true', 'CI': 'true', 'CI_PIPELINE_SOURCE': 'merge_request_event',
                         'CI_COMMIT_SHA': repo.git('rev-parse', 'HEAD').strip(),
                         'CI_MERGE_REQUEST_DIFF_BASE_SHA': repo.git('rev-parse', 'main').strip(),
@@ -95,7 +96,7 @@ def test_a_prose_review_is_read_in_ci_as_at_pre_commit(ci: str, policy: str | No
     assert main(['check', '--ci', '--format', 'text']) == 1
     out = capsys.readouterr().out
     assert 'app.py:2: BLOCK block-severe-on-change: SQL Injection in find_user [' in out
-    assert re.search(r'from 1 report on [0-9a-f]{12}\.\.\.[0-9a-f]{12}$', out.splitlines()[-1])
+    assert re.search(r'from 1 report on [0-9a-f]{12}\.\.\.[0-9a-f]{12}\b', out.splitlines()[-1])
 
 
 def test_a_pre_push_range_reads_the_prose_review(change: Repo, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,7 +9,7 @@ from findings_gate.model import Change, FileChange, Finding, Location, Report, R
 REVIEWER = Reviewer('r', 'human')
 CHANGE = Change((
     FileChange('src/app.py', 'src/app.py', 'modified', added=((10, 12), (40, 40)),
-               deleted=((10, 11),), gaps=(30, 31)),
+               deleted=((10, 11),), removals=(30,)),
     FileChange('new.py', None, 'added', added=((1, 5),)),
     FileChange('gone.py', 'gone.py', 'deleted', deleted=((1, 8),)),
     FileChange('lib/renamed.py', 'lib/old.py', 'renamed', added=((3, 3),), deleted=((3, 3),)),
@@ -245,7 +245,7 @@ def test_findings_with_lines_and_no_file_take_the_one_file_of_their_report() -> 
 
 # runs of changed lines: the lines next to a removal join the added runs they touch
 
-NEAR = Change((FileChange('near.py', 'near.py', 'modified', added=((5, 7), (20, 22)), gaps=(8, 18)),), 'test')
+NEAR = Change((FileChange('near.py', 'near.py', 'modified', added=((5, 7), (20, 22)), removals=(7, 17)),), 'test')
 
 
 @pytest.mark.parametrize(('line', 'context', 'placement'), [

@@ -36,7 +36,6 @@ class Read(NamedTuple):
     commits: list[str]  # the change's commits, whose notes hold reports
     tree: str | None  # the revision whose files exist; None: the index
     base: str | None = None  # the commit the change starts from; None: none (a new history, a saved diff)
-    text: str = ''  # the diff
 
 
 def _read_diff_file(name: str, stdin: BinaryIO | None) -> Read:
@@ -46,7 +45,7 @@ def _read_diff_file(name: str, stdin: BinaryIO | None) -> Read:
         raise GateError(f'--diff-file {name}: cannot read: {e.strerror}') from None
     text = data.decode('utf-8', 'surrogateescape')
     try:
-        return Read(diff.parse_diff(text, name), [], None, None, text)
+        return Read(diff.parse_diff(text, name), [], None, None)
     except GateError as e:
         raise GateError(f'{name}:{e}') from None
 
@@ -64,7 +63,7 @@ def _range(repo: git.Repo, start: str, end: str, *, three_dot: bool, strict: boo
         base = other
     text = git.diff_range(repo, base, head)
     return Read(diff.parse_diff(text, f'{base[:12]}...{head[:12]}'),
-                git.commits(repo, base, head), head, base, text)
+                git.commits(repo, base, head), head, base)
 
 
 def _head(repo: git.Repo) -> str | None:
@@ -90,9 +89,9 @@ def read_change(repo: git.Repo | None, target: Target, environ: dict[str, str],
         head = git.resolve(repo, environ.get('PRE_COMMIT_LOCAL_BRANCH') or 'HEAD')
         text = git.diff_range(repo, git.empty_tree(repo), head)
         return Read(diff.parse_diff(text, f'everything up to {head[:12]}'),
-                    git.commits(repo, None, head), head, None, text)
+                    git.commits(repo, None, head), head, None)
     text = git.diff_staged(repo)
-    return Read(diff.parse_diff(text, 'staged changes'), [], None, _head(repo), text)
+    return Read(diff.parse_diff(text, 'staged changes'), [], None, _head(repo))
 
 
 def _code(repo: git.Repo, tree: str | None,
@@ -209,7 +208,7 @@ def gate(
     if repo is not None and notes and gated.commits:
         given += sources.from_notes(git.notes(repo, gated.commits, notes_ref))
     found: list[Report | InvalidReport] = []
-    current = functools.cache(lambda: freshness.patches(gated.text))
+    current = functools.cache(lambda: freshness.patches(gated.change))
     history = _history(repo) if repo is not None and target.diff_file is None else None
     for source in sources.unique(given):
         report = sources.read(source, report_format)

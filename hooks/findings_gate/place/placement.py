@@ -35,7 +35,7 @@ def _merge(runs: Iterable[Run]) -> tuple[Run, ...]:
 
 
 def _index(file: FileChange) -> _Lines:
-    near = _merge(file.added + tuple((g, g) for g in file.gaps))
+    near = _merge(file.added + tuple((g, g) for r in file.removals for g in (r, r + 1) if g >= 1))
     return _Lines(
         file, file.added, [r[0] for r in file.added], near, [r[0] for r in near],
         file.deleted, [r[0] for r in file.deleted],

@@ -147,3 +147,14 @@ def test_lines_removed_inside_a_definition_touch_it(here: Repo) -> None:
     change = SIBLINGS.replace('    c = 3\n', '', 1)
     decision = gate(here, {'svc.py': SIBLINGS}, {'svc.py': change}, [_finding('svc.py', 6)], '--context', '1')
     assert placements(decision) == ['symbol']
+
+
+# a copy: git's copy detection names a new file a copy of another; its lines are new to the reader
+
+def test_the_lines_of_a_copied_file_are_added(here: Repo) -> None:
+    code = numbered(30)
+    change = {'copy.py': code, 'orig.py': code.replace('v1 = 1\n', 'v1 = 0\n')}
+    decision = gate(here, {'orig.py': code}, change, [_finding('copy.py', 20)], kind='tool')
+    assert [f['status'] for f in decision['change']['files']] == ['copied', 'modified']
+    assert placements(decision) == ['added']
+    assert (decision['verdict'], decision['findings'][0]['rule']) == ('block', 'block-severe-on-change')

@@ -25,8 +25,13 @@ class _Lines(NamedTuple):
     deleted_starts: list[int]
 
 
+EVERY_LINE = ((1, 2 ** 62),)
+
+
 def _index(file: FileChange) -> _Lines:
-    return _Lines(file, file.added, [r[0] for r in file.added], file.deleted, [r[0] for r in file.deleted])
+    # a copy is a new file to the reader of the change: its lines are new code, as an added file's
+    added = EVERY_LINE if file.status == 'copied' else file.added
+    return _Lines(file, added, [r[0] for r in added], file.deleted, [r[0] for r in file.deleted])
 
 
 def _overlaps(runs: tuple[Run, ...], starts: list[int], first: int, last: int) -> bool:

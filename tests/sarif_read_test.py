@@ -386,8 +386,8 @@ def test_artifacts_by_index_and_uris_that_are_not_files() -> None:
     ({'startLine': 4, 'startColumn': 5}, {'start_line': 4, 'start_column': 5}),
     ({'startLine': 4, 'endLine': 5, 'startColumn': 9, 'endColumn': 3},
      {'start_line': 4, 'end_line': 5, 'start_column': 9, 'end_column': 2}),
-    ({'startLine': 4, 'endLine': 5, 'startColumn': 9, 'endColumn': 1},
-     {'start_line': 4, 'end_line': 5, 'start_column': 9}),
+    ({'startLine': 4, 'endLine': 5, 'startColumn': 9, 'endColumn': 1},  # to the start of 5: ends with 4
+     {'start_line': 4, 'end_line': 4, 'start_column': 9}),
     ({'charOffset': 10, 'charLength': 4}, {}),
 ])
 def test_regions(region: dict[str, Any], location: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit
 
+from findings_gate.read import ranges
 from findings_gate.read.sarif_json import Json, as_dict, as_list, as_text, kind_of
 
 if TYPE_CHECKING:
@@ -146,24 +147,21 @@ def _region(region: Json, found: Json, where: str, problems: list[str]) -> None:
     if end is not None and end < start:
         problems.append(f'{where}: endLine {end} is before startLine {start}; ignored')
         end = None
-    if end is not None:
-        found['end_line'] = end
     first, after = _line(region, 'startColumn', where, problems), _line(region, 'endColumn', where, problems)
     if first is None and after is None:
+        if end is not None:
+            found['end_line'] = end
         return
     first = first or 1
-    found['start_column'] = first
-    if after is None:
-        return
-    if end is not None and end > start:
-        last = after - 1 if after > 1 else None  # column 1 of a later line: the range ended before it
-    elif after >= first:
-        last = max(after - 1, first)  # SARIF's endColumn is the column after the last one
-    else:
+    if after is not None and (end or start) == start and after < first:
         problems.append(f'{where}: endColumn {after} is before startColumn {first}; ignored')
-        last = None
-    if last is not None:
-        found['end_column'] = last
+        after = None
+    last_line, last_column = ranges.last(start, first, end or start, after)  # endColumn is the column after
+    if end is not None:
+        found['end_line'] = last_line
+    found['start_column'] = first
+    if last_column is not None:
+        found['end_column'] = last_column
 
 
 def _line(region: Json, key: str, where: str, problems: list[str]) -> int | None:

@@ -14,6 +14,7 @@ from findings_gate.place import diff
 from findings_gate.place import freshness
 from findings_gate import git
 from findings_gate.place import grounding
+from findings_gate.place import paths
 from findings_gate.place import placement
 from findings_gate.decide import policy
 from findings_gate.decide import waivers
@@ -159,7 +160,7 @@ def _prepare(report: Report, source: sources.Source, rules: policy.Policy, root:
     """Trust and coverage: whether the report may satisfy a requirement, and for which files."""
     files = None
     if report.files is not None:
-        files = tuple(p for p in (grounding.normalise(f, str(root) if root else None)[0] for f in report.files) if p)
+        files = tuple(p for p in (paths.normalise(f, str(root) if root else None)[0] for f in report.files) if p)
     return report._replace(files=files, advisory=source.in_tree and rules.in_tree_reports == 'advisory')
 
 
@@ -180,6 +181,7 @@ def gate(
         environ: dict[str, str] | None = None,
         stdin: BinaryIO | None = None,
         trusted_config: str = 'tree',
+        source_roots: Sequence[str] = (),
 ) -> tuple[Decision, policy.Policy]:
     """The decision on one change, and the policy that made it."""
     if target.diff_file is not None:
@@ -222,6 +224,7 @@ def gate(
     placed = placement.place(
         valid, gated.change, root=str(root) if root else None, code=code,
         context=rules.context_lines if context is None else context,
+        mapping=paths.path_map((*rules.path_map, *paths.source_roots(source_roots))),
     )
     texts = {}
     if code is not None:  # for outputs that quote or hash the lines (SARIF, signatures)

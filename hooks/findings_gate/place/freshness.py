@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from findings_gate.place.diff import parse_diff
-from findings_gate.place.grounding import normalise
+from findings_gate.place.paths import normalise
 from findings_gate.model import Change, Hunk, Location, Report
 
 

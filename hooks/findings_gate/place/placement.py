@@ -10,6 +10,7 @@ from findings_gate import gc_pause
 from findings_gate.place import base_version
 from findings_gate.place.base_version import Base
 from findings_gate.place.grounding import Code, Grounder, Spot, spots
+from findings_gate.place.paths import NO_MAP, PathMap
 from findings_gate.model import Change, FileChange, Placed, Report, Run
 
 if TYPE_CHECKING:
@@ -78,13 +79,14 @@ def place(
         root: str | None,
         code: Code | None,
         context: int,
+        mapping: PathMap = NO_MAP,
 ) -> list[Placed]:
     """Every finding of every report, checked against the code, each with exactly one placement."""
     from findings_gate.place import symbols
 
     by_new = {f.path: _index(f) for f in change.files}
     by_old = {f.old_path: by_new[f.path] for f in change.files if f.old_path}
-    grounder = Grounder([p for f in change.files for p in (f.path, f.old_path) if p], code, root)
+    grounder = Grounder([p for f in change.files for p in (f.path, f.old_path) if p], code, root, mapping)
 
     @functools.cache
     def base(path: str) -> Base | None:

@@ -3,7 +3,8 @@
 A physicalLocation's artifactLocation names the file, by URI or by its index into
 run.artifacts; a relative URI is resolved against its uriBaseId through
 run.originalUriBaseIds, and a file URI or relative reference becomes a path
-(percent-decoded; other schemes name no file). The region's lines and columns
+(percent-decoded; other schemes name no file). A base given as a file URI is
+where the analyser saw the repository: paths below it are read from its root. The region's lines and columns
 become native ones, the end column inclusive. A logicalLocation gives the symbol.
 Every malformed field is left out and listed in `problems`.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import unquote, urljoin, urlsplit
 
 from findings_gate.read import ranges
@@ -24,10 +25,21 @@ _SCHEME = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:')
 _DRIVE = re.compile(r'[A-Za-z]:[/\\]')
 
 
-def resolve_bases(raw: Any) -> dict[str, str]:
-    """Each of run.originalUriBaseIds resolved through the bases it names (a cycle ends the chain)."""
+class Bases(NamedTuple):
+    """A run's originalUriBaseIds: where each uriBaseId is in the repository, and where the analyser saw it."""
+    prefixes: dict[str, str]  # uriBaseId -> the repository directory it stands for ('' the root), ending in '/'
+    roots: tuple[str, ...]  # the file URIs the analyser gave its bases, ending in '/', the longest first
+
+
+def resolve_bases(raw: Any) -> Bases:
+    """Each of run.originalUriBaseIds resolved through the bases it names (a cycle ends the chain).
+
+    A base the analyser gave as a file URI (file:///workspace/) stands for the repository root: the
+    paths below it are the repository's, wherever the analyser ran. Relative bases below it are joined.
+    """
     originals = as_dict(raw)
     resolved: dict[str, str] = {}
+    roots = set()
     for name in originals:
         chain: list[str] = []  # from `name` to the first base that names no further one
         current = name
@@ -41,13 +53,16 @@ def resolve_bases(raw: Any) -> dict[str, str]:
         root = '' if current in chain else resolved[current]
         for link in reversed(chain):
             uri = as_dict(originals.get(link)).get('uri')
-            if isinstance(uri, str) and uri:
+            if isinstance(uri, str) and uri and _is_absolute(uri) and _file_path(uri) is not None:
+                roots.add(uri if uri.endswith('/') else uri + '/')
+                root = ''  # where the analyser saw the repository
+            elif isinstance(uri, str) and uri:
                 uri = _join(root, uri) if root and not _is_absolute(uri) else uri
                 root = uri if uri.endswith('/') else uri + '/'
             else:
                 root = ''
             resolved[link] = root
-    return resolved
+    return Bases(resolved, tuple(sorted(roots, key=lambda r: (-len(r), r))))
 
 
 def places(result: Json, where: str) -> Iterable[tuple[str, Any]]:
@@ -106,12 +121,18 @@ def read_path(raw: Any, run: Run, where: str, problems: list[str]) -> str | None
     return path
 
 
-def _resolve(uri: str, base: str | None, bases: dict[str, str]) -> str:
-    """`uri` made absolute with its uriBaseId, or left relative (to the repository) when that is unknown."""
+def _resolve(uri: str, base: str | None, bases: Bases) -> str:
+    """`uri` under its uriBaseId: relative to the repository, or absolute when the base is another scheme's.
+
+    An absolute file URI below the file URI of one of the run's bases is read relative to it too.
+    """
     if base is None or _SCHEME.match(uri):
+        for top in bases.roots if _is_absolute(uri) else ():
+            if uri.startswith(top):
+                return uri[len(top):]
         return uri
     uri = uri.lstrip('/')  # a path under a base, whatever its leading slash says
-    root = bases.get(base)
+    root = bases.prefixes.get(base)
     return _join(root, uri) if root else uri
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from findings_gate.cli import main
-from tests.conftest import Repo
+from tests.conftest import Repo, gitlab_merge_request
 
 VECTORS = Path(__file__).parent / 'vectors'
 BANDIT = VECTORS / 'bandit-1.9.4'  # bandit -f sarif -r /github/workspace/src, as a container action runs it
@@ -98,9 +98,7 @@ def test_a_source_root_inside_the_repository_for_an_analyser_run_in_a_subdirecto
     """GitLab CI; ruff ran in services/api and wrote `app.py`; the change edits services/web/app.py too."""
     base = _branch(repo, monkeypatch, {'services/web/app.py': 'x = 1\n'},
                    {'services/api/app.py': (RUFF / 'app.py').read_text(), 'services/web/app.py': 'x = 2\n'})
-    for name, value in {'CI': 'true', 'GITLAB_CI': 'true', 'CI_PROJECT_DIR': str(repo.root),
-                        'CI_COMMIT_SHA': repo.git('rev-parse', 'HEAD').strip(),
-                        'CI_MERGE_REQUEST_DIFF_BASE_SHA': base}.items():
+    for name, value in {**gitlab_merge_request(repo, base, 'main'), 'CI_PROJECT_DIR': str(repo.root)}.items():
         monkeypatch.setenv(name, value)
     _, decision = _check(capsys, '--ci', '--report', str(RUFF / 'gitlab.json'))
     assert {f['reason'] for f in decision['findings']} == {"'app.py' matches 2 files"}

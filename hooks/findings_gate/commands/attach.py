@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from findings_gate import git, read
+from findings_gate import read
+from findings_gate import git
 from findings_gate.commands.check import Write
 from findings_gate.errors import PASS, GateError
 from findings_gate.model import InvalidReport

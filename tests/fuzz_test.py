@@ -581,7 +581,7 @@ def test_any_text_as_waivers(text: str) -> None:
 # ---- a report that reads goes all the way through ----------------------------------------------
 
 CHANGE = Change((
-    FileChange('app.py', 'app.py', 'modified', added=((3, 4),), deleted=((2, 2),), gaps=(3,)),
+    FileChange('app.py', 'app.py', 'modified', added=((3, 4),), deleted=((2, 2),), removals=(2,)),
     FileChange('db.py', None, 'added', added=((1, 10),)),
     FileChange('gone.py', 'gone.py', 'deleted', deleted=((1, 5),)),
     FileChange('img.png', 'img.png', 'modified', binary=True),

@@ -36,6 +36,7 @@ class GateOptions(NamedTuple):
     policy: str | None = None
     context: int | None = None
     trusted_config: str | None = None  # base or tree; None: base under --ci, else tree
+    source_roots: tuple[str, ...] = ()  # where analysers saw the repository, or the directory they ran in
 
 
 class Gated(NamedTuple):
@@ -62,6 +63,10 @@ def decide(options: GateOptions, *, environ: Mapping[str, str], stdin: BinaryIO 
         raise GateError('--from-ref and --to-ref go together; pass both')
     if o.context is not None and o.context < 0:
         raise GateError(f'--context {o.context}: give a number of lines, 0 or more')
+    for root in o.source_roots:
+        if not root or '..' in root.replace('\\', '/').split('/'):
+            raise GateError(f'--source-root {root!r}: give the directory the analysers saw as the repository '
+                            f'root (/workspace), or the repository directory they ran in (services/api)')
     env = dict(environ)
     target = gate.Target(o.diff_file, o.base, o.head, o.from_ref, o.to_ref, o.pre_push)
     job = ci.detect(env) if in_ci else None
@@ -74,7 +79,7 @@ def decide(options: GateOptions, *, environ: Mapping[str, str], stdin: BinaryIO 
         reports=o.reports, policy_file=o.policy, context=o.context,
         notes=o.notes, notes_ref=o.notes_ref, report_format=o.report_format,
         environ=env, stdin=stdin,
-        trusted_config=o.trusted_config or ('base' if in_ci else 'tree'),
+        trusted_config=o.trusted_config or ('base' if in_ci else 'tree'), source_roots=o.source_roots,
     )
     return Gated(decision, policy, job)
 

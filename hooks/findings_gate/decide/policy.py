@@ -42,6 +42,7 @@ class Policy(NamedTuple):
     suppressed: str  # the action for findings a tool reports as suppressed
     reports: tuple[str, ...]
     context_lines: int
+    path_map: tuple[tuple[str, str], ...]  # (a directory as reports name it, the repository directory it is)
     stale: str  # the action for findings whose lines changed after the review
     requirements: tuple[Requirement, ...]
     in_tree_reports: str  # trusted, or advisory: they satisfy no requirement
@@ -60,6 +61,11 @@ def problems(document: object, origin: str) -> list[str]:
     if found:
         return found
     assert isinstance(document, dict)
+    for given, directory in document.get('path_map', {}).items():
+        parts = directory.replace('\\', '/').split('/')
+        if directory.startswith(('/', '\\')) or directory[1:2] == ':' or '..' in parts:
+            found.append(f'{origin}::$.path_map[{given!r}]: {directory!r} is not a directory of the repository; '
+                         f'write it from the repository root, . for the root')
     for key, what in (('rules', 'rule'), ('require', 'requirement')):
         seen: dict[str, int] = {}
         for i, entry in enumerate(document.get(key, ())):
@@ -100,6 +106,7 @@ def parse(text: str, origin: str) -> Policy:
         suppressed=get('suppressed'),
         reports=tuple(get('reports')),
         context_lines=get('context_lines'),
+        path_map=tuple(get('path_map').items()),
         stale=get('stale'),
         requirements=_compile(get('require'), origin, 'require', compile_requirement),
         in_tree_reports={**defaults['trust'], **get('trust')}['in_tree_reports'],

@@ -520,8 +520,13 @@ def policy_holds(text: str) -> None:
         except GateError as e:
             assert_one_line_each(e)
             return
-        for finding in SAMPLES:
-            policy.explain(policy.decide_finding(_placed(finding), loaded), loaded)
+        placed = [_placed(finding) for finding in SAMPLES]
+        for one in placed:
+            policy.explain(policy.decide_finding(one, loaded), loaded)
+        # the run decides each set of facts once: as each finding alone, in any order
+        alone = [policy.decide_finding(one, loaded) for one in placed]
+        together = policy.decide(placed + placed[::-1], [], Change((), 'staged changes'), loaded).findings
+        assert list(together) == alone + alone[::-1]
         policy.warnings(loaded)
 
 

@@ -177,6 +177,25 @@ def decide_finding(placed: Placed, policy: Policy, waiver: Waiver | None = None)
     return Decided(placed, policy.default, 'default')
 
 
+def _decide_all(placed: Sequence[Placed], waivers: Sequence[Waiver | None], policy: Policy) -> tuple[Decided, ...]:
+    """Every finding decided as `decide_finding` does, the rules tried once per set of facts."""
+    keys = sorted({test.key for rule in policy.rules for test in rule.tests})
+    by_facts: dict[tuple[Any, ...], tuple[str, str]] = {}
+    decided = []
+    for p, waiver in zip(placed, waivers):
+        early = _before_rules(p, waiver, policy)
+        if early is not None:
+            decided.append(Decided(p, *early, waiver=waiver))
+            continue
+        facts = rules.facts(p, keys)
+        found = by_facts.get(facts)
+        if found is None:
+            rule = next((r for r in policy.rules if rules.matches(r, p)), None)
+            found = by_facts[facts] = (rule.action, rule.name) if rule else (policy.default, 'default')
+        decided.append(Decided(p, *found))
+    return tuple(decided)
+
+
 def explain(decided: Decided, policy: Policy) -> list[tuple[str, str, str | None]]:
     """(rule, action, why it did not match) for each rule tried, up to the one that decided."""
     early = _before_rules(decided.placed, decided.waiver, policy)
@@ -250,7 +269,7 @@ def decide(
 ) -> Decision:
     """`waivers`: the waiver of each placed finding, if any; `more`: conditions found elsewhere."""
     waivers = waivers or [None] * len(placed)
-    decided = tuple(decide_finding(p, policy, w) for p, w in zip(placed, waivers))
+    decided = _decide_all(placed, waivers, policy)
     found = (*conditions(reports, policy), *unmet(policy.requirements, change, reports), *more)
     return Decision(
         verdict=verdict([d.action for d in decided] + [c.action for c in found]),

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from findings_gate import read, render
 from findings_gate.read import sources
 from findings_gate.commands import demo
 from findings_gate.decide import policy
@@ -218,6 +219,34 @@ def test_the_output_shown_is_the_demos() -> None:
     demo.run(out.append)
     for where, text in outputs:
         assert text in ''.join(out), where
+
+
+def format_names(section: str) -> set[str]:
+    """The names in the first column of each `| format |` table of a section of docs/formats.md,
+    the section running to the next heading of its level."""
+    text = (ROOT / 'docs' / 'formats.md').read_text()
+    start = text.index(f'\n## {section}\n')
+    end = text.find('\n## ', start + 1)
+    names: set[str] = set()
+    in_table = False
+    for line in text[start:end if end >= 0 else None].splitlines():
+        if line.startswith('| format |'):
+            in_table = True
+        elif not line.startswith('|'):
+            in_table = False
+        elif in_table and not line.startswith('|---'):
+            names |= set(re.findall(r'`([^`]+)`', line.split('|')[1]))
+    return names
+
+
+@pytest.mark.parametrize(('section', 'formats'), [
+    ('Report formats read', read.FORMATS),
+    ('Output formats', render.RENDERERS),
+])
+def test_every_format_is_in_the_formats_page(section: str, formats: dict[str, str]) -> None:
+    names = format_names(section)
+    assert sorted(set(formats) - names) == [], f'missing from docs/formats.md "{section}"'
+    assert sorted(names - set(formats)) == [], f'docs/formats.md "{section}" names a format the gate lacks'
 
 
 def slug(heading: str) -> str:

@@ -184,8 +184,10 @@ def gate(
         stdin: BinaryIO | None = None,
         trusted_config: str = 'tree',
         source_roots: Sequence[str] = (),
+        signatures: bool = True,
 ) -> tuple[Decision, policy.Policy]:
-    """The decision on one change, and the policy that made it."""
+    """The decision on one change, and the policy that made it. Findings are signed (by the
+    baseline's line-free signature) when an output shows it or a baseline or waiver needs it."""
     if target.diff_file is not None:
         try:
             repo = git.open_repo()
@@ -234,7 +236,8 @@ def gate(
             text = code.read(path)
             if text is not None:
                 texts[path] = text
-    placed = baseline.sign(placed, texts)
+    if signatures or config.baseline is not None or config.waivers:
+        placed = baseline.sign(placed, texts)
     absent: list[Absent] = []
     if config.baseline is not None:
         placed, absent = baseline.compare(placed, config.baseline)

@@ -46,8 +46,9 @@ class Gated(NamedTuple):
 
 
 def decide(options: GateOptions, *, environ: Mapping[str, str], stdin: BinaryIO | None,
-           in_ci: bool = False) -> Gated:
-    """Gate the change the options name (under `in_ci`, the one the CI names when they name none)."""
+           in_ci: bool = False, signed: Callable[[ci.Job | None], bool] = lambda job: True) -> Gated:
+    """Gate the change the options name (under `in_ci`, the one the CI names when they name none);
+    `signed`: whether the outputs (chosen by the CI's job, if any) show the findings' signatures."""
     o = options
     named = [name for name, given in (
         ('--base', o.base), ('--from-ref/--to-ref', o.from_ref or o.to_ref),
@@ -80,6 +81,7 @@ def decide(options: GateOptions, *, environ: Mapping[str, str], stdin: BinaryIO 
         notes=o.notes, notes_ref=o.notes_ref, report_format=o.report_format,
         environ=env, stdin=stdin,
         trusted_config=o.trusted_config or ('base' if in_ci else 'tree'), source_roots=o.source_roots,
+        signatures=signed(job),
     )
     return Gated(decision, policy, job)
 
@@ -100,7 +102,8 @@ def outputs(fmt: str | None, specs: Sequence[str], job: ci.Job | None) -> list[t
 def run(options: GateOptions, *, fmt: str | None, specs: Sequence[str], in_ci: bool, color: bool,
         out: Write, environ: Mapping[str, str], stdin: BinaryIO | None) -> int:
     outputs(fmt, specs, None)  # a mistyped --output is said before the gate runs
-    gated = decide(options, environ=environ, stdin=stdin, in_ci=in_ci)
+    gated = decide(options, environ=environ, stdin=stdin, in_ci=in_ci,
+                   signed=lambda job: any(name in render.SIGNED for name, _ in outputs(fmt, specs, job)))
     written = outputs(fmt, specs, gated.job)
     for name, path in written:
         if name == 'text' and path is None:

@@ -187,9 +187,11 @@ def test_output_arguments_are_checked(pull_request: tuple[Repo, str, str],
 @pytest.mark.parametrize(('schema', 'path'), [
     ('vendor.github-actions', 'action.yml'),
     ('vendor.github-workflows', 'docs/examples/github-workflow.yml'),
+    ('vendor.github-workflows', 'docs/examples/github-review-comments.yml'),
     ('vendor.github-workflows', '.github/workflows/ci.yml'),
     ('vendor.gitlab-ci', 'ci/findings-gate.gitlab-ci.yml'),
     ('vendor.gitlab-ci', 'docs/examples/gitlab-ci.yml'),
+    ('vendor.gitlab-ci', 'docs/examples/gitlab-review-discussions.gitlab-ci.yml'),
 ])
 def test_integration_files_are_valid(schema: str, path: str) -> None:
     result = subprocess.run((str(CHECK_JSONSCHEMA), '--builtin-schema', schema, str(ROOT / path)),

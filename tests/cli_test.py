@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -252,3 +253,16 @@ def test_the_format_names_the_options_take_are_the_registries(capsys: pytest.Cap
             cli.main([verb, option, "no-such-format", "x"])
         error = capsys.readouterr().err
         assert f"(choose from {', '.join(repr(n) for n in names)})" in error, (verb, option)
+
+
+def test_findings_are_signed_when_an_output_shows_it(staged: Repo, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(staged.root)
+    staged.write('r.json', report('high', 2))
+    assert cli.main(['check', '--report', 'r.json', '--output', 'json=out.json']) == 0
+    [finding] = json.loads((staged.root / 'out.json').read_text())['findings']
+    assert re.fullmatch('[0-9a-f]{16}', finding['signature'])
+    capsys.readouterr()
+    assert cli.main(['check', '--report', 'r.json', '--format', 'json']) == 0
+    [again] = json.loads(capsys.readouterr().out)['findings']
+    assert again['signature'] == finding['signature']

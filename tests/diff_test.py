@@ -8,7 +8,7 @@ import pytest
 from findings_gate.place.diff import parse_diff
 from findings_gate.errors import GateError
 from findings_gate.model import Change
-from findings_gate.model import FileChange
+from findings_gate.model import FileChange, Hunk
 
 # the command the gate runs, followed by `<base> <head>` or `--cached`
 GATE_DIFF = (
@@ -30,11 +30,20 @@ def run_diff(repo, *revs: str, unified: str = '-U0', quotepath: str = 'false') -
 
 
 def changes(repo, *revs: str) -> tuple[FileChange, ...]:
-    """The files the gate's diff reports; -U3 and C-quoted paths must not matter."""
+    """The files the gate's diff reports, without their hunks; -U3 and C-quoted paths must not matter.
+
+    Only the hunks differ under -U3: they hold context lines, and changes close together share one.
+    """
     gate = parse_diff(run_diff(repo, *revs), 'test').files
-    assert parse_diff(run_diff(repo, *revs, unified='-U3'), 'test').files == gate
     assert parse_diff(run_diff(repo, *revs, quotepath='true'), 'test').files == gate
+    gate = tuple(file._replace(hunks=()) for file in gate)
+    assert tuple(f._replace(hunks=()) for f in parse_diff(run_diff(repo, *revs, unified='-U3'), 'test').files) == gate
     return gate
+
+
+def runs(change: Change) -> tuple[FileChange, ...]:
+    """The files of a change without their hunks (each test of hunks says what it expects of them)."""
+    return tuple(file._replace(hunks=()) for file in change.files)
 
 
 def lines(count: int) -> str:
@@ -134,8 +143,9 @@ def test_binary_patch(repo):
     head = repo.commit()
     text = run_diff(repo, '--binary', base, head)
     assert 'GIT binary patch' in text
-    assert parse_diff(text, 'x').files == (
-        FileChange('logo.png', 'logo.png', 'modified', binary=True, old_mode='100644', new_mode='100644'),
+    assert runs(parse_diff(text, 'x')) == (
+        FileChange('logo.png', 'logo.png', 'modified', binary=True, old_mode='100644', new_mode='100644',
+                   blob='6bf43ff3d587ad74038d677c18d19d07d7c9f76e'),
     )
 
 
@@ -173,7 +183,7 @@ def test_mail_signature_after_a_file_without_hunks(repo):
     repo.commit()
     text = repo.git('format-patch', '--stdout', '-1')
     assert '\nnew mode 100755\n-- \n' in text
-    assert parse_diff(text, 'x').files == (
+    assert runs(parse_diff(text, 'x')) == (
         FileChange('run.sh', 'run.sh', 'modified', old_mode='100644', new_mode='100755'),
     )
 
@@ -186,9 +196,9 @@ def test_binary_added_and_changed(repo):
     head = repo.commit()
     assert changes(repo, base, head) == (
         FileChange(
-            'logo.png', 'logo.png', 'modified', binary=True, old_mode='100644', new_mode='100644',
+            'logo.png', 'logo.png', 'modified', binary=True, old_mode='100644', new_mode='100644', blob='6bf43ff',
         ),
-        FileChange('my icon.ico', None, 'added', binary=True, new_mode='100644'),
+        FileChange('my icon.ico', None, 'added', binary=True, new_mode='100644', blob='baea61a'),
     )
 
 
@@ -251,7 +261,7 @@ def test_unusual_paths(repo, name):
 
     assert changes(repo, base, added) == (
         FileChange(name, None, 'added', added=((1, 2),), new_mode='100644'),
-        FileChange(f'{name}.bin', None, 'added', binary=True, new_mode='100644'),
+        FileChange(f'{name}.bin', None, 'added', binary=True, new_mode='100644', blob='f76dd23'),
     )
     assert changes(repo, added, changed) == (
         FileChange(
@@ -297,22 +307,22 @@ def test_line_breaks_that_are_content(repo):
     )
 
 
-@pytest.mark.parametrize(('before', 'after', 'added', 'deleted', 'gaps'), (
+@pytest.mark.parametrize(('before', 'after', 'added', 'deleted', 'removals'), (
     ('a\nb', 'a\nc', ((2, 2),), ((2, 2),), ()),  # neither side ends with a newline
     ('a\nb', 'a\nb\n', ((2, 2),), ((2, 2),), ()),  # a newline is added
     ('a\nb\n', 'a\nb', ((2, 2),), ((2, 2),), ()),  # the newline is removed
     ('a\nb', 'a\nb\nc\nd', ((2, 4),), ((2, 2),), ()),
     ('a\nb', 'a\nx\nb', ((2, 2),), (), ()),
-    ('a\nb\nc', 'a\nc', (), ((2, 2),), (1, 2)),
+    ('a\nb\nc', 'a\nc', (), ((2, 2),), (1,)),  # lines were removed after line 1
     ('a\nb\nc', 'a\nb', ((2, 2),), ((2, 3),), ()),
 ))
-def test_no_newline_at_end_of_file(repo, before, after, added, deleted, gaps):
+def test_no_newline_at_end_of_file(repo, before, after, added, deleted, removals):
     repo.write('f.txt', before)
     base = repo.commit()
     repo.write('f.txt', after)
     head = repo.commit()
     [file] = changes(repo, base, head)
-    assert (file.added, file.deleted, file.gaps) == (added, deleted, gaps)
+    assert (file.added, file.deleted, file.removals) == (added, deleted, removals)
 
 
 def test_many_hunks(repo):
@@ -336,10 +346,21 @@ def test_many_hunks(repo):
             'big.txt', 'big.txt', 'modified',
             added=((10, 10), (47, 48), (58, 58), (78, 78)),
             deleted=((10, 10), (30, 32), (50, 50), (60, 61), (100, 100)),
-            gaps=(29, 30, 97, 98),
+            removals=(29, 97),
             old_mode='100644', new_mode='100644',
         ),
     )
+    [file] = parse_diff(run_diff(repo, base, head), 'test').files
+    assert file.hunks == (  # as the headers count them, with the function git names and the body
+        Hunk(10, 1, 10, 1, ' line 9', ('-line 10', '+ten')),
+        Hunk(30, 3, 29, 0, ' line 29', ('-line 30', '-line 31', '-line 32')),
+        Hunk(50, 1, 47, 2, ' line 49', ('-line 50', '+fifty', '+fifty-one')),
+        Hunk(60, 2, 58, 1, ' line 59', ('-line 60', '-line 61', '+sixty')),
+        Hunk(80, 0, 78, 1, ' line 80', ('+inserted',)),
+        Hunk(100, 1, 97, 0, ' line 99', ('-line 100',)),
+    )
+    [file] = parse_diff(run_diff(repo, base, head, unified='-U1'), 'test').files
+    assert file.hunks[0] == Hunk(9, 3, 9, 3, ' line 8', (' line 9', '-line 10', '+ten', ' line 11'))
 
 
 def test_deletion_at_the_top(repo):
@@ -348,7 +369,7 @@ def test_deletion_at_the_top(repo):
     repo.write('f.txt', lines(5).replace('line 1\nline 2\n', ''))
     head = repo.commit()
     [file] = changes(repo, base, head)
-    assert (file.deleted, file.gaps) == (((1, 2),), (1,))
+    assert (file.deleted, file.removals) == (((1, 2),), (0,))  # before the first line
 
 
 def test_content_that_looks_like_headers(repo):
@@ -413,10 +434,10 @@ def test_context_lines_and_omitted_counts():
         '-x\n'
         '-y\n'
     )
-    assert parse_diff(text, 'x').files == (
+    assert runs(parse_diff(text, 'x')) == (
         FileChange(
             'f.py', 'f.py', 'modified', added=((2, 2), (10, 10)),
-            deleted=((2, 2), (21, 21), (30, 31)), gaps=(21, 22, 29, 30),
+            deleted=((2, 2), (21, 21), (30, 31)), removals=(21, 29),
             old_mode='100755', new_mode='100755',
         ),
     )
@@ -424,7 +445,7 @@ def test_context_lines_and_omitted_counts():
 
 def test_blank_line_is_a_context_line():
     text = '--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n a\n-b\n+c\n\n'
-    assert parse_diff(text, 'x').files == (
+    assert runs(parse_diff(text, 'x')) == (
         FileChange('f', 'f', 'modified', added=((2, 2),), deleted=((2, 2),)),
     )
 
@@ -434,7 +455,7 @@ def test_hunks_out_of_order_without_a_final_newline():
         '--- a/f\n+++ b/f\n'
         '@@ -5 +5 @@\n-e\n+E\n@@ -1,2 +1,2 @@\n-a\n-b\n+A\n+B\n@@ -3 +3 @@\n-c\n+C'
     )
-    assert parse_diff(text, 'x').files == (
+    assert runs(parse_diff(text, 'x')) == (
         FileChange('f', 'f', 'modified', added=((1, 3), (5, 5)), deleted=((1, 3), (5, 5))),
     )
 
@@ -455,9 +476,9 @@ def test_hunks_in_any_order_give_the_union_of_their_lines(hunks, added, deleted)
 
 def test_plain_file_without_hunks():
     text = '--- a/f\n+++ b/f\n--- a/g\n+++ b/g\n@@ -1 +0,0 @@\n-g\n'
-    assert parse_diff(text, 'x').files == (
+    assert runs(parse_diff(text, 'x')) == (
         FileChange('f', 'f', 'modified'),
-        FileChange('g', 'g', 'modified', deleted=((1, 1),), gaps=(1,)),
+        FileChange('g', 'g', 'modified', deleted=((1, 1),), removals=(0,)),
     )
 
 
@@ -489,13 +510,13 @@ def test_no_prefix():
         'rename from a/old.txt\n'
         'rename to a/new.txt\n'
     )
-    assert parse_diff(text, 'x').files == (
+    assert runs(parse_diff(text, 'x')) == (
         FileChange(
             'src/a.py', 'src/a.py', 'modified', added=((1, 1),), deleted=((1, 1),),
             old_mode='100644', new_mode='100644',
         ),
         FileChange('b/new.py', None, 'added', added=((1, 1),), new_mode='100644'),
-        FileChange('my file.bin', None, 'added', binary=True, new_mode='100644'),
+        FileChange('my file.bin', None, 'added', binary=True, new_mode='100644', blob='3333333'),
         FileChange('tab\there', 'tab\there', 'modified', old_mode='100644', new_mode='100755'),
         FileChange('a/new.txt', 'a/old.txt', 'renamed'),
     )
@@ -515,7 +536,7 @@ def test_quoted_forms_of_the_git_line():
         'rename from "\\a\\b\\f\\n\\r\\v\\001"\n'
         'rename to x\n'
     )
-    assert parse_diff(text, 'x').files == (
+    assert runs(parse_diff(text, 'x')) == (
         FileChange('café', 'plain', 'renamed'),
         FileChange('q"uote\\', 'q"uote\\', 'deleted', binary=True, old_mode='100644'),
         FileChange('x', '\a\b\f\n\r\v\x01', 'renamed'),
@@ -556,7 +577,7 @@ def test_plain_diff_u():
         '-b\n'
         '+c\n'
     )
-    assert parse_diff(text, 'x').files == (
+    assert runs(parse_diff(text, 'x')) == (
         FileChange('new.txt', 'old.txt', 'modified', added=((2, 2),), deleted=((2, 2),)),
     )
 
@@ -586,7 +607,7 @@ def test_plain_recursive_diff_with_missing_sides():
         '@@ -0,0 +1 @@\n'
         '+d\n'
     )
-    assert parse_diff(text, 'x').files == (
+    assert runs(parse_diff(text, 'x')) == (
         FileChange('a.txt', 'a.txt', 'modified', added=((1, 1),), deleted=((1, 1),)),
         FileChange('new.txt', None, 'added', added=((1, 2),)),
         FileChange('gone.txt', 'gone.txt', 'deleted', deleted=((1, 1),)),
@@ -634,7 +655,7 @@ def test_text_before_the_first_file():
         '\n'
         'diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n'
     )
-    assert parse_diff(text, 'x').files == (
+    assert runs(parse_diff(text, 'x')) == (
         FileChange('f', 'f', 'modified', added=((1, 1),), deleted=((1, 1),)),
     )
 
@@ -644,7 +665,7 @@ def test_crlf_diff_text():
         'diff --git a/f b/f\r\nindex 1..2 100644\r\n'
         '--- a/f\r\n+++ b/f\r\n@@ -1 +1 @@\r\n-a\r\n+b\r\n'
     )
-    assert parse_diff(text, 'x').files == (
+    assert runs(parse_diff(text, 'x')) == (
         FileChange(
             'f', 'f', 'modified', added=((1, 1),), deleted=((1, 1),),
             old_mode='100644', new_mode='100644',
@@ -788,5 +809,5 @@ def test_hunks_read_from_their_headers_agree_with_hunks_read_line_by_line(repo, 
     fast = parse_diff(run_diff(repo, '--cached'), 'test')
     monkeypatch.setattr(diff, '_removes_then_adds', lambda *args: False)
     assert parse_diff(run_diff(repo, '--cached'), 'test') == fast
-    assert parse_diff(run_diff(repo, '--cached', unified='-U3'), 'test') == fast
-    assert sum(len(f.added) + len(f.deleted) + len(f.gaps) for f in fast.files) > 100
+    assert runs(parse_diff(run_diff(repo, '--cached', unified='-U3'), 'test')) == runs(fast)  # hunks hold context
+    assert sum(len(f.added) + len(f.deleted) + len(f.removals) for f in fast.files) > 100

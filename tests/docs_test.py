@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from findings_gate import read, render
 from findings_gate.read import sources
 from findings_gate.commands import demo
 from findings_gate.decide import policy
@@ -33,7 +34,9 @@ NAMED = re.compile(r'# (docs/examples/\S+)\n')
 KINDS = {
     'pre-commit-config.yaml': 'pre-commit config',
     'github-workflow.yml': 'GitHub workflow',
+    'github-review-comments.yml': 'GitHub workflow',
     'gitlab-ci.yml': 'GitLab CI config',
+    'gitlab-review-discussions.gitlab-ci.yml': 'GitLab CI job',
     'zuul.yaml': 'Zuul project',
     'report.yaml': 'report',
     'policy-default.yaml': 'policy',
@@ -43,6 +46,7 @@ KINDS = {
     'policy-require.yaml': 'policy',
     'policy-baseline.yaml': 'policy',
     'policy-trust.yaml': 'policy',
+    'policy-reviewers.yaml': 'policy',
     'waivers.yaml': 'waivers',
 }
 
@@ -141,16 +145,19 @@ def test_the_waivers_are_valid() -> None:
     assert [w.owner for w in waivers.parse((EXAMPLES / name).read_text(), name)] == ['alice', 'release-team']
 
 
-def test_the_github_workflow_uses_the_actions_inputs_and_outputs() -> None:
+@pytest.mark.parametrize('name', of_kind('GitHub workflow'))
+def test_the_github_workflow_uses_the_actions_inputs_and_outputs(name: str) -> None:
     # check-jsonschema (ci_test) and actionlint (.ci/run) check the workflow itself
-    [name] = of_kind('GitHub workflow')
     text = (EXAMPLES / name).read_text()
+    workflow = yaml.safe_load(text)
     action = yaml.safe_load((ROOT / 'action.yml').read_text())
-    [step] = [s for job in yaml.safe_load(text)['jobs'].values() for s in job['steps'] if s.get('id') == 'gate']
+    [step] = [s for job in workflow['jobs'].values() for s in job['steps'] if s.get('id') == 'gate']
     assert step['uses'].split('@')[0].endswith('/findings-gate')
     assert sorted(set(step['with']) - set(action['inputs'])) == []
     outputs = re.findall(r'steps\.gate\.outputs\.(\w+)', text)
     assert outputs and sorted(set(outputs) - set(action['outputs'])) == []
+    if step['with'].get('fetch-review-comments') is True:
+        assert workflow['permissions']['pull-requests'] in ('read', 'write')
 
 
 def test_the_gitlab_config_includes_the_job_file() -> None:
@@ -160,6 +167,19 @@ def test_the_gitlab_config_includes_the_job_file() -> None:
     host, path = include['remote'].split('/-/raw/')
     assert host.startswith('https://')
     assert (ROOT / path.split('/', 1)[1]).is_file()
+
+
+def test_the_gitlab_job_gates_on_what_it_fetches_and_publishes_as_the_job_file() -> None:
+    # check-jsonschema checks it against GitLab's schema (ci_test)
+    [name] = of_kind('GitLab CI job')
+    [job] = yaml.safe_load((EXAMPLES / name).read_text()).values()
+    [shipped] = yaml.safe_load((ROOT / 'ci' / 'findings-gate.gitlab-ci.yml').read_text()).values()
+    assert job['rules'] == shipped['rules']
+    assert job['variables']['GIT_DEPTH'] == shipped['variables']['GIT_DEPTH'] == '0'
+    assert job['artifacts']['reports'] == shipped['artifacts']['reports']
+    fetched = set(re.findall(r'>>? (\.reviews/\S+\.json)', ''.join(job['script'])))
+    [check] = [line for line in job['script'] if line.startswith('findings-gate check --ci')]
+    assert fetched and fetched == set(re.findall(r'--report (\S+)', check))
 
 
 def test_the_zuul_project_runs_the_job_with_the_roles_variables() -> None:
@@ -199,6 +219,34 @@ def test_the_output_shown_is_the_demos() -> None:
     demo.run(out.append)
     for where, text in outputs:
         assert text in ''.join(out), where
+
+
+def format_names(section: str) -> set[str]:
+    """The names in the first column of each `| format |` table of a section of docs/formats.md,
+    the section running to the next heading of its level."""
+    text = (ROOT / 'docs' / 'formats.md').read_text()
+    start = text.index(f'\n## {section}\n')
+    end = text.find('\n## ', start + 1)
+    names: set[str] = set()
+    in_table = False
+    for line in text[start:end if end >= 0 else None].splitlines():
+        if line.startswith('| format |'):
+            in_table = True
+        elif not line.startswith('|'):
+            in_table = False
+        elif in_table and not line.startswith('|---'):
+            names |= set(re.findall(r'`([^`]+)`', line.split('|')[1]))
+    return names
+
+
+@pytest.mark.parametrize(('section', 'formats'), [
+    ('Report formats read', read.FORMATS),
+    ('Output formats', render.RENDERERS),
+])
+def test_every_format_is_in_the_formats_page(section: str, formats: dict[str, str]) -> None:
+    names = format_names(section)
+    assert sorted(set(formats) - names) == [], f'missing from docs/formats.md "{section}"'
+    assert sorted(names - set(formats)) == [], f'docs/formats.md "{section}" names a format the gate lacks'
 
 
 def slug(heading: str) -> str:

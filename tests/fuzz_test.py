@@ -520,8 +520,13 @@ def policy_holds(text: str) -> None:
         except GateError as e:
             assert_one_line_each(e)
             return
-        for finding in SAMPLES:
-            policy.explain(policy.decide_finding(_placed(finding), loaded), loaded)
+        placed = [_placed(finding) for finding in SAMPLES]
+        for one in placed:
+            policy.explain(policy.decide_finding(one, loaded), loaded)
+        # the run decides each set of facts once: as each finding alone, in any order
+        alone = [policy.decide_finding(one, loaded) for one in placed]
+        together = policy.decide(placed + placed[::-1], [], Change((), 'staged changes'), loaded).findings
+        assert list(together) == alone + alone[::-1]
         policy.warnings(loaded)
 
 
@@ -581,7 +586,7 @@ def test_any_text_as_waivers(text: str) -> None:
 # ---- a report that reads goes all the way through ----------------------------------------------
 
 CHANGE = Change((
-    FileChange('app.py', 'app.py', 'modified', added=((3, 4),), deleted=((2, 2),), gaps=(3,)),
+    FileChange('app.py', 'app.py', 'modified', added=((3, 4),), deleted=((2, 2),), removals=(2,)),
     FileChange('db.py', None, 'added', added=((1, 10),)),
     FileChange('gone.py', 'gone.py', 'deleted', deleted=((1, 5),)),
     FileChange('img.png', 'img.png', 'modified', binary=True),

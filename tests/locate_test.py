@@ -9,7 +9,7 @@ from findings_gate.model import Change, FileChange, Finding, Location, Report, R
 REVIEWER = Reviewer('r', 'human')
 CHANGE = Change((
     FileChange('src/app.py', 'src/app.py', 'modified', added=((10, 12), (40, 40)),
-               deleted=((10, 11),), gaps=(30, 31)),
+               deleted=((10, 11),), removals=(30,)),
     FileChange('new.py', None, 'added', added=((1, 5),)),
     FileChange('gone.py', 'gone.py', 'deleted', deleted=((1, 8),)),
     FileChange('lib/renamed.py', 'lib/old.py', 'renamed', added=((3, 3),), deleted=((3, 3),)),
@@ -39,9 +39,10 @@ def place_one(location: Location | None, context: int = 3) -> tuple[str | None, 
     (7, 9, 'context'),
     (16, None, 'file'),
     (6, None, 'file'),
-    (27, None, 'context'),  # next to a removal
-    (34, None, 'context'),
-    (35, None, 'file'),
+    (28, None, 'context'),  # 3 lines before the removal after line 30
+    (27, None, 'file'),
+    (33, None, 'context'),  # 3 lines after it
+    (34, None, 'file'),
     (43, None, 'context'),
     (44, None, 'file'),
 ])
@@ -51,6 +52,8 @@ def test_lines_of_a_modified_file(start: int, end: int | None, placement: str) -
 
 def test_context_width_is_configurable() -> None:
     assert place_one(Location('src/app.py', 13), context=0) == ('src/app.py', 'file')
+    assert place_one(Location('src/app.py', 30), context=0) == ('src/app.py', 'file')
+    assert place_one(Location('src/app.py', 30, 31), context=0) == ('src/app.py', 'context')  # holds the removal
     assert place_one(Location('src/app.py', 20), context=8) == ('src/app.py', 'context')
 
 
@@ -243,20 +246,24 @@ def test_findings_with_lines_and_no_file_take_the_one_file_of_their_report() -> 
         'the review names no file; taken as pkg/rpc/server.py, where its other findings are',)
 
 
-# runs of changed lines: the lines next to a removal join the added runs they touch
+# runs of changed lines and removals: a removal is 1 line from the line before it and the line after it
 
-NEAR = Change((FileChange('near.py', 'near.py', 'modified', added=((5, 7), (20, 22)), gaps=(8, 18)),), 'test')
+NEAR = Change((FileChange('near.py', 'near.py', 'modified', added=((5, 7), (20, 22)), removals=(7, 17)),), 'test')
 
 
 @pytest.mark.parametrize(('line', 'context', 'placement'), [
-    (2, 3, 'context'),  # 2 +- 3 reaches line 5, the start of the run 5..8
-    (11, 3, 'context'),  # reaches the gap at 8
-    (12, 3, 'file'),
-    (19, 0, 'file'),  # between the gap at 18 and the run at 20: not next to either
-    (18, 0, 'context'),
-    (8, 0, 'context'),
+    (2, 3, 'context'),  # 2 +- 3 reaches line 5, the start of the run 5..7
+    (10, 3, 'context'),  # the third line after the removal after line 7
+    (11, 3, 'file'),
+    (15, 3, 'context'),  # the third line before the removal after line 17
+    (14, 3, 'file'),
+    (19, 0, 'file'),  # between the removal after 17 and the run at 20: next to neither
+    (18, 0, 'file'),
+    (17, 1, 'context'),
+    (18, 1, 'context'),
+    (8, 0, 'file'),
 ])
-def test_runs_of_added_lines_and_gaps(line: int, context: int, placement: str) -> None:
+def test_runs_of_added_lines_and_removals(line: int, context: int, placement: str) -> None:
     report = Report('r', REVIEWER, (Finding('t', 'low', location=Location('near.py', line)),))
     [placed] = place([report], NEAR, root=None, code=code({'near.py'}), context=context)
     assert placed.placement == placement

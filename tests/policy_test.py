@@ -204,7 +204,7 @@ def test_load_prefers_the_named_policy_and_falls_back_to_the_default(
     default = policy.load(None, None)
     assert default.origin == 'the default policy'
     assert [r.name for r in default.rules] == [
-        'warn-ungrounded', 'block-severe-on-change', 'warn-unlocated', 'warn-in-changed-files']
+        'warn-ungrounded', 'block-severe-on-change', 'block-severe-unplaced', 'warn-unlocated', 'warn-in-changed-files']
     (tmp_path / '.findings-gate.yaml').unlink()
     assert policy.load(None, tmp_path).origin == 'the default policy'
 

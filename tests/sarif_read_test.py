@@ -129,7 +129,8 @@ def test_codeql_log_of_two_runs() -> None:
 
 def test_corpus_uris() -> None:
     fortify = sarif.parse(corpus('sarif-sdk_fortify_OneResultWithTwoTraces.sarif'), 'f')['findings'][0]
-    assert fortify['location'] == {'path': 'C:/projects/myproject/src/Helpers/DBHelper.cs', 'start_line': 146}
+    # under SRCROOT, file:///C:/projects/myproject/src/ where the analyser ran: a path from the repository root
+    assert fortify['location'] == {'path': 'Helpers/DBHelper.cs', 'start_line': 146}
     semmle = sarif.parse(corpus('sarif-sdk_semmleql_results.sarif'), 's')['findings'][1]
     assert semmle['related'] == [{'path': 'src/main/java/org/apache/commons/io/IOUtils.java', 'start_line': 170}]
     tslint = sarif.parse(corpus('sarif-sdk_tslint-09.sarif'), 't')['findings'][0]
@@ -340,10 +341,13 @@ def test_cwe_from_taxonomies() -> None:
     (at('src/app.py', '%SRCROOT%'), None, 'src/app.py'),  # an unknown base: the repository, as GitHub reads it
     (at('/src/app.py', '%SRCROOT%'), None, 'src/app.py'),  # under a base, whatever the slash says
     (at('/src/app.py'), None, '/src/app.py'),
+    # a base given as a file URI is where the analyser saw the repository: paths below it are the repository's
     (at('app.py', 'SRC'), {'SRC': {'uri': 'src/', 'uriBaseId': 'ROOT'}, 'ROOT': {'uri': 'file:///work/repo/'}},
-     '/work/repo/src/app.py'),
+     'src/app.py'),
+    (at('file:///work/repo/src/app.py'), {'ROOT': {'uri': 'file:///work/repo/'}}, 'src/app.py'),
+    (at('file:///elsewhere/app.py'), {'ROOT': {'uri': 'file:///work/repo/'}}, '/elsewhere/app.py'),
     (at('app.py', 'SRC'), {'SRC': {'uri': 'src', 'uriBaseId': 'ROOT'}}, 'src/app.py'),
-    (at('a%20b/%C3%A9t%C3%A9.py', 'S'), {'S': {'uri': 'file:///C:/My%20Work/'}}, 'C:/My Work/a b/été.py'),
+    (at('a%20b/%C3%A9t%C3%A9.py', 'S'), {'S': {'uri': 'file:///C:/My%20Work/'}}, 'a b/été.py'),
     (at('x.py', 'A'), {'A': {'uri': 'a/', 'uriBaseId': 'B'}, 'B': {'uri': 'b/', 'uriBaseId': 'A'}}, 'b/a/x.py'),
     (at('file:///home/me/repo/src/app.py', '%SRCROOT%'), None, '/home/me/repo/src/app.py'),
     (at('file:///c:/src/file.c'), None, 'c:/src/file.c'),
@@ -367,7 +371,7 @@ def test_artifacts_by_index_and_uris_that_are_not_files() -> None:
         artifacts=artifacts, originalUriBaseIds=bases,
     )
     findings = document['findings']
-    assert findings[0]['location'] == {'path': '/repo/lib/a.py', 'start_line': 3}
+    assert findings[0]['location'] == {'path': 'lib/a.py', 'start_line': 3}
     assert 'location' not in findings[1] and 'location' not in findings[2]
     assert document['notes'] == [
         "$.runs[0].results[1].locations[0].physicalLocation.artifactLocation.uri: 'https://example.com/a.py' is "
@@ -386,8 +390,8 @@ def test_artifacts_by_index_and_uris_that_are_not_files() -> None:
     ({'startLine': 4, 'startColumn': 5}, {'start_line': 4, 'start_column': 5}),
     ({'startLine': 4, 'endLine': 5, 'startColumn': 9, 'endColumn': 3},
      {'start_line': 4, 'end_line': 5, 'start_column': 9, 'end_column': 2}),
-    ({'startLine': 4, 'endLine': 5, 'startColumn': 9, 'endColumn': 1},
-     {'start_line': 4, 'end_line': 5, 'start_column': 9}),
+    ({'startLine': 4, 'endLine': 5, 'startColumn': 9, 'endColumn': 1},  # to the start of 5: ends with 4
+     {'start_line': 4, 'end_line': 4, 'start_column': 9}),
     ({'charOffset': 10, 'charLength': 4}, {}),
 ])
 def test_regions(region: dict[str, Any], location: dict[str, Any]) -> None:

@@ -48,6 +48,7 @@ def _gate_options(args: argparse.Namespace) -> GateOptions:
         pre_push=args.pre_push, diff_file=args.diff_file, reports=tuple(args.report),
         report_format=args.report_format, notes=not args.no_notes, notes_ref=args.notes_ref,
         policy=args.policy, context=args.context, trusted_config=args.trusted_config,
+        source_roots=tuple(args.source_root),
     )
 
 
@@ -116,6 +117,9 @@ def _add_gate_options(p: argparse.ArgumentParser) -> None:
     p.add_argument('--no-notes', action='store_true', help='do not read reports from git notes')
     p.add_argument('--notes-ref', default='refs/notes/reviews', metavar='REF')
     p.add_argument('--policy', metavar='FILE', help='default: .findings-gate.yaml')
+    p.add_argument('--source-root', action='append', default=[], metavar='DIR',
+                   help="where the analysers saw the repository (/workspace), or the repository directory "
+                        "they ran in (services/api); repeatable")
     p.add_argument('--context', type=int, metavar='N',
                    help="lines around a change that count as 'context' (policy default 3)")
     p.add_argument('--trusted-config', choices=('base', 'tree'),

@@ -14,6 +14,7 @@ from findings_gate.place import diff
 from findings_gate.place import freshness
 from findings_gate import git
 from findings_gate.place import grounding
+from findings_gate.place import paths
 from findings_gate.place import placement
 from findings_gate.decide import policy
 from findings_gate.decide import waivers
@@ -36,7 +37,6 @@ class Read(NamedTuple):
     commits: list[str]  # the change's commits, whose notes hold reports
     tree: str | None  # the revision whose files exist; None: the index
     base: str | None = None  # the commit the change starts from; None: none (a new history, a saved diff)
-    text: str = ''  # the diff
     target: str | None = None  # the tip the change merges into, whose configuration is trusted
 
 
@@ -47,7 +47,7 @@ def _read_diff_file(name: str, stdin: BinaryIO | None) -> Read:
         raise GateError(f'--diff-file {name}: cannot read: {e.strerror}') from None
     text = data.decode('utf-8', 'surrogateescape')
     try:
-        return Read(diff.parse_diff(text, name), [], None, None, text)
+        return Read(diff.parse_diff(text, name), [], None, None)
     except GateError as e:
         raise GateError(f'{name}:{e}') from None
 
@@ -65,7 +65,7 @@ def _range(repo: git.Repo, start: str, end: str, *, three_dot: bool, strict: boo
         base = other
     text = git.diff_range(repo, base, head)
     return Read(diff.parse_diff(text, f'{base[:12]}...{head[:12]}'),
-                git.commits(repo, base, head), head, base, text, other)
+                git.commits(repo, base, head), head, base, other)
 
 
 def _head(repo: git.Repo) -> str | None:
@@ -91,10 +91,10 @@ def read_change(repo: git.Repo | None, target: Target, environ: dict[str, str],
         head = git.resolve(repo, environ.get('PRE_COMMIT_LOCAL_BRANCH') or 'HEAD')
         text = git.diff_range(repo, git.empty_tree(repo), head)
         return Read(diff.parse_diff(text, f'everything up to {head[:12]}'),
-                    git.commits(repo, None, head), head, None, text)
+                    git.commits(repo, None, head), head, None)
     text = git.diff_staged(repo)
     current = _head(repo)
-    return Read(diff.parse_diff(text, 'staged changes'), [], None, current, text, current)
+    return Read(diff.parse_diff(text, 'staged changes'), [], None, current, current)
 
 
 def _code(repo: git.Repo, tree: str | None,
@@ -163,7 +163,7 @@ def _prepare(report: Report, source: sources.Source, rules: policy.Policy, root:
     """Trust and coverage: whether the report may satisfy a requirement, and for which files."""
     files = None
     if report.files is not None:
-        files = tuple(p for p in (grounding.normalise(f, str(root) if root else None)[0] for f in report.files) if p)
+        files = tuple(p for p in (paths.normalise(f, str(root) if root else None)[0] for f in report.files) if p)
     return report._replace(files=files, advisory=source.in_tree and rules.in_tree_reports == 'advisory')
 
 
@@ -184,8 +184,11 @@ def gate(
         environ: dict[str, str] | None = None,
         stdin: BinaryIO | None = None,
         trusted_config: str = 'tree',
+        source_roots: Sequence[str] = (),
+        signatures: bool = True,
 ) -> tuple[Decision, policy.Policy]:
-    """The decision on one change, and the policy that made it."""
+    """The decision on one change, and the policy that made it. Findings are signed (by the
+    baseline's line-free signature) when an output shows it or a baseline or waiver needs it."""
     if target.diff_file is not None:
         try:
             repo = git.open_repo()
@@ -213,7 +216,7 @@ def gate(
     if repo is not None and notes and gated.commits:
         given += sources.from_notes(git.notes(repo, gated.commits, notes_ref))
     found: list[Report | InvalidReport] = []
-    current = functools.cache(lambda: freshness.patches(gated.text))
+    current = functools.cache(lambda: freshness.patches(gated.change))
     history = _history(repo) if repo is not None and target.diff_file is None else None
     for source in sources.unique(given):
         for report in sources.read_all(source, report_format):
@@ -227,6 +230,7 @@ def gate(
     placed = placement.place(
         valid, gated.change, root=str(root) if root else None, code=code,
         context=rules.context_lines if context is None else context,
+        mapping=paths.path_map((*rules.path_map, *paths.source_roots(source_roots))),
     )
     texts = {}
     if code is not None:  # for outputs that quote or hash the lines (SARIF, signatures)
@@ -234,7 +238,8 @@ def gate(
             text = code.read(path)
             if text is not None:
                 texts[path] = text
-    placed = baseline.sign(placed, texts)
+    if signatures or config.baseline is not None or config.waivers:
+        placed = baseline.sign(placed, texts)
     absent: list[Absent] = []
     if config.baseline is not None:
         placed, absent = baseline.compare(placed, config.baseline)

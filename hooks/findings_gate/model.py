@@ -72,17 +72,29 @@ class InvalidReport(NamedTuple):
     problems: tuple[str, ...]  # one line each, `origin::$.path: message`
 
 
+class Hunk(NamedTuple):
+    """One hunk of a file's diff: where its header puts it, and its lines."""
+    old_start: int  # with old_count 0: the line after which lines were added
+    old_count: int
+    new_start: int  # with new_count 0: the line after which lines were removed
+    new_count: int
+    heading: str = ''  # what follows the header's second '@@': the function git names
+    body: tuple[str, ...] = ()  # its ' ', '-' and '+' lines as the diff has them
+
+
 class FileChange(NamedTuple):
     path: str  # the new path; the old one for a deleted file
     old_path: str | None  # None for an added file
     status: str  # added, deleted, modified, renamed, copied
     added: tuple[Run, ...] = ()  # new-side lines added or changed
     deleted: tuple[Run, ...] = ()  # old-side lines removed
-    gaps: tuple[int, ...] = ()  # new-side lines next to a pure deletion
+    removals: tuple[int, ...] = ()  # new-side lines after which lines were only removed (0: the top)
     binary: bool = False
     submodule: bool = False
     old_mode: str | None = None
     new_mode: str | None = None
+    hunks: tuple[Hunk, ...] = ()  # in the diff's order
+    blob: str | None = None  # a binary file's new content: the blob id its index line names
 
 
 class Change(NamedTuple):

@@ -36,6 +36,7 @@ class GateOptions(NamedTuple):
     policy: str | None = None
     context: int | None = None
     trusted_config: str | None = None  # base or tree; None: base under --ci, else tree
+    source_roots: tuple[str, ...] = ()  # where analysers saw the repository, or the directory they ran in
 
 
 class Gated(NamedTuple):
@@ -45,8 +46,9 @@ class Gated(NamedTuple):
 
 
 def decide(options: GateOptions, *, environ: Mapping[str, str], stdin: BinaryIO | None,
-           in_ci: bool = False) -> Gated:
-    """Gate the change the options name (under `in_ci`, the one the CI names when they name none)."""
+           in_ci: bool = False, signed: Callable[[ci.Job | None], bool] = lambda job: True) -> Gated:
+    """Gate the change the options name (under `in_ci`, the one the CI names when they name none);
+    `signed`: whether the outputs (chosen by the CI's job, if any) show the findings' signatures."""
     o = options
     named = [name for name, given in (
         ('--base', o.base), ('--from-ref/--to-ref', o.from_ref or o.to_ref),
@@ -62,6 +64,10 @@ def decide(options: GateOptions, *, environ: Mapping[str, str], stdin: BinaryIO 
         raise GateError('--from-ref and --to-ref go together; pass both')
     if o.context is not None and o.context < 0:
         raise GateError(f'--context {o.context}: give a number of lines, 0 or more')
+    for root in o.source_roots:
+        if not root or '..' in root.replace('\\', '/').split('/'):
+            raise GateError(f'--source-root {root!r}: give the directory the analysers saw as the repository '
+                            f'root (/workspace), or the repository directory they ran in (services/api)')
     env = dict(environ)
     target = gate.Target(o.diff_file, o.base, o.head, o.from_ref, o.to_ref, o.pre_push)
     job = ci.detect(env) if in_ci else None
@@ -74,7 +80,8 @@ def decide(options: GateOptions, *, environ: Mapping[str, str], stdin: BinaryIO 
         reports=o.reports, policy_file=o.policy, context=o.context,
         notes=o.notes, notes_ref=o.notes_ref, report_format=o.report_format,
         environ=env, stdin=stdin,
-        trusted_config=o.trusted_config or ('base' if in_ci else 'tree'),
+        trusted_config=o.trusted_config or ('base' if in_ci else 'tree'), source_roots=o.source_roots,
+        signatures=signed(job),
     )
     return Gated(decision, policy, job)
 
@@ -95,7 +102,8 @@ def outputs(fmt: str | None, specs: Sequence[str], job: ci.Job | None) -> list[t
 def run(options: GateOptions, *, fmt: str | None, specs: Sequence[str], in_ci: bool, color: bool,
         out: Write, environ: Mapping[str, str], stdin: BinaryIO | None) -> int:
     outputs(fmt, specs, None)  # a mistyped --output is said before the gate runs
-    gated = decide(options, environ=environ, stdin=stdin, in_ci=in_ci)
+    gated = decide(options, environ=environ, stdin=stdin, in_ci=in_ci,
+                   signed=lambda job: any(name in render.SIGNED for name, _ in outputs(fmt, specs, job)))
     written = outputs(fmt, specs, gated.job)
     for name, path in written:
         if name == 'text' and path is None:

@@ -44,6 +44,7 @@ class Policy(NamedTuple):
     suppressed: str  # the action for findings a tool reports as suppressed
     reports: tuple[str, ...]
     context_lines: int
+    path_map: tuple[tuple[str, str], ...]  # (a directory as reports name it, the repository directory it is)
     stale: str  # the action for findings whose lines changed after the review
     requirements: tuple[Requirement, ...]
     in_tree_reports: str  # trusted, or advisory: they satisfy no requirement
@@ -62,6 +63,11 @@ def problems(document: object, origin: str) -> list[str]:
     if found:
         return found
     assert isinstance(document, dict)
+    for given, directory in document.get('path_map', {}).items():
+        parts = directory.replace('\\', '/').split('/')
+        if directory.startswith(('/', '\\')) or directory[1:2] == ':' or '..' in parts:
+            found.append(f'{origin}::$.path_map[{given!r}]: {directory!r} is not a directory of the repository; '
+                         f'write it from the repository root, . for the root')
     for key, what in (('rules', 'rule'), ('require', 'requirement')):
         seen: dict[str, int] = {}
         for i, entry in enumerate(document.get(key, ())):
@@ -104,6 +110,7 @@ def parse(text: str, origin: str) -> Policy:
         suppressed=get('suppressed'),
         reports=tuple(get('reports')),
         context_lines=get('context_lines'),
+        path_map=tuple(get('path_map').items()),
         stale=get('stale'),
         requirements=_compile(get('require'), origin, 'require', compile_requirement),
         in_tree_reports={**defaults['trust'], **get('trust')}['in_tree_reports'],
@@ -172,6 +179,25 @@ def decide_finding(placed: Placed, policy: Policy, waiver: Waiver | None = None)
         if rules.matches(rule, placed):
             return Decided(placed, rule.action, rule.name)
     return Decided(placed, policy.default, 'default')
+
+
+def _decide_all(placed: Sequence[Placed], waivers: Sequence[Waiver | None], policy: Policy) -> tuple[Decided, ...]:
+    """Every finding decided as `decide_finding` does, the rules tried once per set of facts."""
+    keys = sorted({test.key for rule in policy.rules for test in rule.tests})
+    by_facts: dict[tuple[Any, ...], tuple[str, str]] = {}
+    decided = []
+    for p, waiver in zip(placed, waivers):
+        early = _before_rules(p, waiver, policy)
+        if early is not None:
+            decided.append(Decided(p, *early, waiver=waiver))
+            continue
+        facts = rules.facts(p, keys)
+        found = by_facts.get(facts)
+        if found is None:
+            rule = next((r for r in policy.rules if rules.matches(r, p)), None)
+            found = by_facts[facts] = (rule.action, rule.name) if rule else (policy.default, 'default')
+        decided.append(Decided(p, *found))
+    return tuple(decided)
 
 
 def explain(decided: Decided, policy: Policy) -> list[tuple[str, str, str | None]]:
@@ -256,7 +282,7 @@ def decide(
 ) -> Decision:
     """`waivers`: the waiver of each placed finding, if any; `more`: conditions found elsewhere."""
     waivers = waivers or [None] * len(placed)
-    decided = tuple(decide_finding(p, policy, w) for p, w in zip(placed, waivers))
+    decided = _decide_all(placed, waivers, policy)
     found = (*conditions(reports, policy), *unmet(policy.requirements, change, reports), *more)
     return Decision(
         verdict=verdict([d.action for d in decided] + [c.action for c in found]),

@@ -139,6 +139,13 @@ def matches(rule: Rule, placed: Placed) -> bool:
     return all(test.check(placed) for test in rule.tests)
 
 
+def facts(placed: Placed, keys: Sequence[str]) -> tuple[Any, ...]:
+    """What rules with these keys can see of a finding: each test reads only its key's value
+    (VALUES), so findings with the same facts are decided alike, and a run decides each
+    set of facts once (50,000 findings of one analyser share a few thousand)."""
+    return tuple(tuple(v) if isinstance(v := VALUES[key](placed), list) else v for key in keys)
+
+
 def _show(value: Any) -> str:
     if isinstance(value, dict):  # cwe
         ids = ', '.join(value['ids'])

@@ -1,4 +1,7 @@
-"""Read a unified diff into the files it changes and the lines it adds and removes."""
+"""Read a unified diff into the files it changes: the lines it adds and removes, and its hunks.
+
+Placement reads the runs of lines; freshness compares the hunks and moves lines through them.
+"""
 from __future__ import annotations
 
 import re
@@ -6,9 +9,7 @@ from itertools import repeat
 
 from findings_gate.place.diff_paths import ADVICE, paths
 from findings_gate.errors import GateError
-from findings_gate.model import Change
-from findings_gate.model import FileChange
-from findings_gate.model import Run
+from findings_gate.model import Change, FileChange, Hunk, Run
 
 # a line number or count has at most 18 digits: more is no file's, and Python reads no more than 4300
 HUNK_RE = re.compile(r'@@ -(\d{1,18})(?:,(\d{1,18}))? \+(\d{1,18})(?:,(\d{1,18}))? @@')
@@ -90,10 +91,11 @@ def _read_file(lines: list[str], start: int) -> tuple[FileChange, int]:
     first_line = lines[i + 1][1:] if i + 1 < len(lines) and lines[i].startswith('@@') else ''
     added: list[int] = []  # flat start, end pairs
     deleted: list[int] = []
-    gaps: list[int] = []
+    removals: list[int] = []
+    hunks: list[Hunk] = []
     while i < len(lines):
         if lines[i].startswith('@@'):
-            i = _read_hunk(lines, i, added, deleted, gaps)
+            i = _read_hunk(lines, i, hunks, added, deleted, removals)
         elif lines[i].startswith('\\'):  # '\ No newline at end of file'
             i += 1
         else:
@@ -116,7 +118,7 @@ def _read_file(lines: list[str], start: int) -> tuple[FileChange, int]:
         status=status,
         added=_runs(added),
         deleted=_runs(deleted),
-        gaps=tuple(sorted({gap for gap in gaps if gap >= 1})) if new_exists else (),
+        removals=tuple(sorted(set(removals))) if new_exists else (),
         binary='binary' in fields,
         submodule='160000' in (old_mode, new_mode) or (
             old_mode is None and new_mode is None and
@@ -124,15 +126,17 @@ def _read_file(lines: list[str], start: int) -> tuple[FileChange, int]:
         ),
         old_mode=old_mode,
         new_mode=new_mode,
+        hunks=tuple(hunks),
+        blob=fields.get('index', '').partition('..')[2].partition(' ')[0] or None if 'binary' in fields else None,
     )
     return file, i
 
 
 def _read_hunk(
-        lines: list[str], i: int,
-        added: list[int], deleted: list[int], gaps: list[int],
+        lines: list[str], i: int, hunks: list[Hunk],
+        added: list[int], deleted: list[int], removals: list[int],
 ) -> int:
-    """Add the hunk at `lines[i]` to the runs; return the index after it.
+    """Add the hunk at `lines[i]` to the hunks and the runs; return the index after it.
 
     The header's counts say where the body ends, whatever its lines look like.
     """
@@ -146,16 +150,19 @@ def _read_hunk(
     # with a count of 0 the start is the line before the hunk
     old_no = old_start if old_left else old_start + 1
     new_no = new_start if new_left else new_start + 1
+    heading = lines[i][match.end():]
     end = i + 1 + old_left + new_left
     if end <= len(lines) and _removes_then_adds(lines, i + 1, old_left, end):
         # git diff -U0: the header says it all, the lines need not be walked one by one
+        hunks.append(Hunk(old_start, old_left, new_start, new_left, heading, tuple(lines[i + 1:end])))
         if old_left:
             _add_run(deleted, old_no, old_no + old_left - 1)
         if new_left:
             _add_run(added, new_no, new_no + new_left - 1)
         elif old_left:
-            gaps += (new_no - 1, new_no)
+            removals.append(new_no - 1)
         return end
+    counts = old_start, old_left, new_start, new_left
     removing = False  # in a run of '-' lines that no '+' line has followed
     j = i + 1
     while old_left or new_left:
@@ -183,7 +190,7 @@ def _read_hunk(
             removing = True
         elif kind in (' ', '') and old_left and new_left:  # '': a blank context line
             if removing:
-                gaps += (new_no - 1, new_no)
+                removals.append(new_no - 1)
                 removing = False
             old_no += 1
             new_no += 1
@@ -201,7 +208,8 @@ def _read_hunk(
             )
         j += 1
     if removing:
-        gaps += (new_no - 1, new_no)
+        removals.append(new_no - 1)
+    hunks.append(Hunk(*counts, heading, tuple(lines[i + 1:j])))
     return j
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from findings_gate.place.diff import HUNK_RE, parse_diff
-from findings_gate.place.grounding import normalise
-from findings_gate.model import Change, Location, Report
+from findings_gate.place.diff import parse_diff
+from findings_gate.place.paths import normalise
+from findings_gate.model import Change, Hunk, Location, Report
 
 
 class History(NamedTuple):
@@ -24,67 +24,30 @@ class History(NamedTuple):
     diff: Callable[[str, str | None], str]  # from a commit to a commit, or to the index (None)
 
 
-class Hunk(NamedTuple):
-    old_start: int  # with old_count 0: the line after which lines were added
-    old_count: int
-    new_start: int
-    new_count: int
-
-
 class Edit(NamedTuple):
     """How one file of the reviewed revision became the gated one."""
     path: str | None  # its path now; None when it was deleted
     hunks: tuple[Hunk, ...]
 
 
-def _files(text: str) -> list[tuple[str, str | None, str, list[str]]]:
-    """(path, old path, status, lines) of each file of a `git diff`."""
-    chunks: list[list[str]] = []
-    for line in text.split('\n'):
-        if line.startswith('diff --git '):
-            chunks.append([])
-        if chunks:
-            chunks[-1].append(line)
-    found = []
-    for lines in chunks:
-        [file] = parse_diff('\n'.join(lines) + '\n', 'a diff between revisions').files
-        found.append((file.path, file.old_path, file.status, lines))
-    return found
-
-
-def patches(text: str) -> dict[str, tuple[str, ...]]:
+def patches(change: Change) -> dict[str, tuple[object, ...]]:
     """Each file's diff without line numbers: what was removed and added, hunk by hunk."""
-    found = {}
-    for path, _, status, lines in _files(text):
-        kept = [status]
-        binary = any(line.startswith('Binary files') for line in lines)
-        for line in lines[1:]:
-            if line.startswith('@@'):
-                kept.append('@@' + line.split('@@', 2)[-1])  # the function git names, not the numbers
-            elif line.startswith(('+', '-')) and not line.startswith(('+++ ', '--- ')):
-                kept.append(line)
-            elif line.startswith(('new mode', 'deleted file mode', 'new file mode', 'Binary files')):
-                kept.append(line)
-            elif line.startswith('index ') and binary:
-                kept.append(line.split('..')[-1])  # a binary file's new content
-        found[path] = tuple(kept)
-    return found
+    return {
+        file.path: (
+            file.status, file.old_mode, file.new_mode, file.binary, file.blob,
+            *((hunk.heading, *(line for line in hunk.body if line[:1] in ('-', '+'))) for hunk in file.hunks),
+        )
+        for file in change.files
+    }
 
 
-def edits(text: str) -> dict[str, Edit]:
+def edits(change: Change) -> dict[str, Edit]:
     """By the reviewed revision's path: where each changed file went and how."""
-    found = {}
-    for path, old_path, status, lines in _files(text):
-        if old_path is None or status == 'copied':
-            continue  # a file the reviewed revision did not have, or a copy
-        hunks = []
-        for line in lines:
-            match = HUNK_RE.match(line)
-            if match:
-                old_start, old_count, new_start, new_count = match.groups()
-                hunks.append(Hunk(int(old_start), int(old_count or 1), int(new_start), int(new_count or 1)))
-        found[old_path] = Edit(None if status == 'deleted' else path, tuple(hunks))
-    return found
+    return {
+        file.old_path: Edit(None if file.status == 'deleted' else file.path, file.hunks)
+        for file in change.files
+        if file.old_path is not None and file.status != 'copied'  # not a file the reviewed revision had, or a copy
+    }
 
 
 def _move_line(line: int, hunks: Sequence[Hunk], *, end: bool) -> tuple[int, bool]:
@@ -166,7 +129,7 @@ def _unreviewed(report: Report, change: Change) -> Report:
     return report._replace(stale_files=frozenset(f.path for f in change.files))
 
 
-def check(report: Report, change: Change, current: dict[str, tuple[str, ...]], *,
+def check(report: Report, change: Change, current: dict[str, tuple[object, ...]], *,
           history: History, base: str | None, head: str | None, root: str | None) -> Report:
     """The report with its stale files and its findings moved to the gated revision.
 
@@ -184,7 +147,8 @@ def check(report: Report, change: Change, current: dict[str, tuple[str, ...]], *
         history.merge_base(base, revision) if base else None) or base
     if start is None:
         return _unreviewed(report, change)
-    reviewed = patches(history.diff(start, revision))
+    reviewed = patches(parse_diff(history.diff(start, revision), 'the diff of the reviewed revision'))
     stale = frozenset(f.path for f in change.files if reviewed.get(f.path) != current.get(f.path))
-    report = move_findings(report, edits(history.diff(revision, head)), revision, root)
+    later = parse_diff(history.diff(revision, head), 'the diff since the reviewed revision')
+    report = move_findings(report, edits(later), revision, root)
     return report._replace(stale_files=stale)

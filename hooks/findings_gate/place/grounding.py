@@ -7,18 +7,16 @@ where it really is, and a Grounding record that says how much of the claim held.
 from __future__ import annotations
 
 import functools
-import posixpath
-import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from findings_gate.model import Finding, Grounding, Report, Run
+from findings_gate.place.paths import NO_MAP, PathMap, mapped, nfc, normalise, root_hint
 
 if TYPE_CHECKING:
     from findings_gate.place.symbols import Definition
 
 NEAR = 20  # lines a review's line numbers may be off from the symbol it names
-_DRIVE = re.compile(r'^[A-Za-z]:/')
 
 
 def _no_prefetch(paths: Iterable[str]) -> None:
@@ -43,45 +41,25 @@ class Spot(NamedTuple):
     reason: str | None = None  # why there is no usable path
 
 
-def normalise(path: str, root: str | None) -> tuple[str | None, str | None]:
-    """A repository-relative POSIX path, or None and why there is none."""
-    if path.startswith('file:'):
-        from urllib.parse import unquote, urlsplit
-
-        parts = urlsplit(path)
-        if parts.netloc not in ('', 'localhost'):
-            return None, f'{path!r} is on another host'
-        path = unquote(parts.path)
-        if _DRIVE.match(path[1:]):  # file:///C:/x
-            path = path[1:]
-    path = path.replace('\\', '/')
-    if path.startswith('/') or _DRIVE.match(path):
-        top = (root or '').replace('\\', '/').rstrip('/')
-        if not top or not (path + '/').startswith(top + '/'):
-            return None, f'{path!r} is outside the repository'
-        path = path[len(top) + 1:]
-    path = posixpath.normpath(path) if path else path
-    if not path or path == '.':
-        return None, 'the path is empty'
-    if path == '..' or path.startswith('../'):
-        return None, f'{path!r} is outside the repository'
-    return path, None
-
-
 class Grounder:
     """Checks the findings of one run; caches what it reads of the code."""
 
-    def __init__(self, changed: Sequence[str], code: Code | None, root: str | None) -> None:
+    def __init__(self, changed: Sequence[str], code: Code | None, root: str | None,
+                 mapping: PathMap = NO_MAP) -> None:
         self.changed = list(dict.fromkeys(changed))
         self.changed_set = frozenset(self.changed)
         self.code = code
         self.root = root
+        self.mapping = mapping
         self.definitions = functools.cache(self._definitions)
         self.all_files = functools.cache(lambda: sorted(code.files()) if code else [])
         self.length = functools.cache(lambda path: _length(code.read(path)) if code else None)
         # many findings name the same path: each is normalised and resolved once
-        self.normalised = functools.cache(lambda path: normalise(path, root))
+        self.normalised = functools.cache(lambda path: normalise(path, root, mapping))
         self.resolved = functools.cache(self.resolve)
+        # the paths spelt otherwise, built only when a path is not found as written
+        self.by_nfc = functools.cache(lambda: {nfc(p): p for p in (*self.changed, *self.all_files()) if not p.isascii()})
+        self.by_case = functools.cache(lambda: _by_case((*self.changed, *self.all_files())))
 
     def _definitions(self, path: str) -> tuple[Definition, ...]:
         from findings_gate.place import symbols
@@ -109,9 +87,13 @@ class Grounder:
         candidates = [path]
         if path[:2] in ('a/', 'b/') and len(path) > 2:
             candidates.append(path[2:])  # a diff's prefix left in place
+        candidates += mapped(path, self.mapping)
         for candidate in candidates:
             if self.known(candidate):
                 return candidate, [], None
+        for candidate in candidates:
+            if not candidate.isascii() and nfc(candidate) in self.by_nfc():
+                return self.by_nfc()[nfc(candidate)], [], None  # the same name in another Unicode form
         if self.code is None:
             return path, [], None  # nothing to check against: take it as written
         for pool in (self.changed, self.all_files()):  # sorted once per run
@@ -121,6 +103,16 @@ class Grounder:
             if matches:
                 return None, matches, None
         return None, [], None
+
+    def case_hint(self, claimed: str) -> str:
+        """When the path differs from a repository path only in case: which one."""
+        path = self.normalised(claimed)[0]
+        found = self.by_case().get(path.casefold(), ()) if path and self.code is not None else ()
+        return f'; {found[0]} differs from it only in case' if len(found) == 1 else ''
+
+    def root_hint(self, claimed: str) -> str:
+        """When an absolute path outside the repository ends with a repository path: the --source-root to pass."""
+        return root_hint(claimed, self.known) if self.code is not None else ''
 
     def where_defined(self, symbol: str, first: Sequence[str]) -> tuple[list[str], Definition | None]:
         """Files defining `symbol`: those in `first`, else the change's, else the repository's."""
@@ -151,6 +143,7 @@ class Grounder:
         if claimed is not None:
             path, why = self.normalised(claimed)
             if path is None:
+                why = f'{why}{self.root_hint(claimed)}'
                 return Spot(None, None, loc.side, False, _status(reasons, 'ungrounded', why), why)
             path, candidates, how = self.resolved(path)
             if how:
@@ -201,7 +194,7 @@ class Grounder:
                     lines, from_symbol = span, True
         if path is None:
             why = (f'{claimed!r} matches {len(candidates)} files' if candidates
-                   else f'{claimed!r} is not in the repository' if claimed
+                   else f'{claimed!r} is not in the repository{self.case_hint(claimed)}' if claimed
                    else 'the finding names no file')
             return Spot(None, None, 'new', False, _status(reasons, 'ungrounded', why), why)
         if self.code is None:
@@ -211,6 +204,13 @@ class Grounder:
         weak = bad_lines and definition is None or (
             loc.symbol is not None and self.code is not None and definition is None and lines is None)
         return Spot(path, lines, 'new', from_symbol, _status(reasons, 'ungrounded' if weak else None))
+
+
+def _by_case(paths: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, tuple[str, ...]] = {}
+    for path in dict.fromkeys(paths):
+        found[path.casefold()] = (*found.get(path.casefold(), ()), path)
+    return found
 
 
 def _find(definitions: Sequence[Definition], symbol: str) -> Definition | None:

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from findings_gate import gc_pause
+from findings_gate.place import base_version
+from findings_gate.place.base_version import Base
 from findings_gate.place.grounding import Code, Grounder, Spot, spots
+from findings_gate.place.paths import NO_MAP, PathMap
 from findings_gate.model import Change, FileChange, Placed, Report, Run
 
 if TYPE_CHECKING:
@@ -18,28 +22,17 @@ class _Lines(NamedTuple):
     file: FileChange
     added: tuple[Run, ...]
     added_starts: list[int]
-    near: tuple[Run, ...]  # added runs and the lines around pure deletions
-    near_starts: list[int]
     deleted: tuple[Run, ...]
     deleted_starts: list[int]
 
 
-def _merge(runs: Iterable[Run]) -> tuple[Run, ...]:
-    merged: list[Run] = []
-    for first, last in sorted(runs):
-        if merged and first <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(last, merged[-1][1]))
-        else:
-            merged.append((first, last))
-    return tuple(merged)
+EVERY_LINE = ((1, 2 ** 62),)
 
 
 def _index(file: FileChange) -> _Lines:
-    near = _merge(file.added + tuple((g, g) for g in file.gaps))
-    return _Lines(
-        file, file.added, [r[0] for r in file.added], near, [r[0] for r in near],
-        file.deleted, [r[0] for r in file.deleted],
-    )
+    # a copy is a new file to the reader of the change: its lines are new code, as an added file's
+    added = EVERY_LINE if file.status == 'copied' else file.added
+    return _Lines(file, added, [r[0] for r in added], file.deleted, [r[0] for r in file.deleted])
 
 
 def _overlaps(runs: tuple[Run, ...], starts: list[int], first: int, last: int) -> bool:
@@ -48,8 +41,35 @@ def _overlaps(runs: tuple[Run, ...], starts: list[int], first: int, last: int) -
     return i >= 0 and runs[i][1] >= first
 
 
-def _touched(lines: _Lines, definition: Definition | None) -> bool:
-    return definition is not None and _overlaps(lines.near, lines.near_starts, definition.start, definition.end)
+def _near(lines: _Lines, first: int, last: int, context: int) -> bool:
+    """Whether first..last is within `context` lines of an added line or of a removal.
+
+    A removal lies between two lines: the line before it and the line after it are
+    each 1 line from it, as the lines around an added line are; a range that holds
+    both is 0 lines from it.
+    """
+    if _overlaps(lines.added, lines.added_starts, first - context, last + context):
+        return True
+    removals = lines.file.removals  # each the line after which lines were removed
+    i = bisect.bisect_left(removals, first - context)
+    return i < len(removals) and removals[i] < last + context
+
+
+def _touched(lines: _Lines, definition: Definition | None, base: Callable[[], Base | None]) -> bool:
+    """Whether the change added or changed a line of the definition, or removed lines from inside it."""
+    if definition is None:
+        return False
+    if _overlaps(lines.added, lines.added_starts, definition.start, definition.end):
+        return True
+    removals = lines.file.removals
+    for after in removals[bisect.bisect_left(removals, definition.start - 1):
+                          bisect.bisect_right(removals, definition.end)]:
+        if definition.start <= after < definition.end:
+            return True  # between two of its lines
+        # right before its first line or after its last: its own lines, or a neighbour's?
+        if base_version.removed_inside(base(), definition, after):
+            return True
+    return False
 
 
 def place(
@@ -59,13 +79,20 @@ def place(
         root: str | None,
         code: Code | None,
         context: int,
+        mapping: PathMap = NO_MAP,
 ) -> list[Placed]:
     """Every finding of every report, checked against the code, each with exactly one placement."""
     from findings_gate.place import symbols
 
     by_new = {f.path: _index(f) for f in change.files}
     by_old = {f.old_path: by_new[f.path] for f in change.files if f.old_path}
-    grounder = Grounder([p for f in change.files for p in (f.path, f.old_path) if p], code, root)
+    grounder = Grounder([p for f in change.files for p in (f.path, f.old_path) if p], code, root, mapping)
+
+    @functools.cache
+    def base(path: str) -> Base | None:
+        """The base version of a changed file, rebuilt when a removal beside a definition asks."""
+        text = code.read(path) if code else None
+        return base_version.rebuild(by_new[path].file, text) if text is not None else None
 
     def placement(spot: Spot) -> tuple[str, str | None]:
         """The placement of a spot, and the path to show (the old one for removed lines)."""
@@ -88,14 +115,14 @@ def place(
         first, last = spot.lines
         if spot.from_symbol:  # the review named a function, not lines in it
             inside = symbols.innermost(grounder.definitions(spot.path), first, ('function', 'method', 'class'))
-            return ('symbol' if _touched(lines, inside) else 'file'), spot.path
+            return ('symbol' if _touched(lines, inside, functools.partial(base, spot.path)) else 'file'), spot.path
         if _overlaps(lines.added, lines.added_starts, first, last):
             return 'added', spot.path
-        if _overlaps(lines.near, lines.near_starts, first - context, last + context):
+        if _near(lines, first, last, context):
             return 'context', spot.path
         definitions = grounder.definitions(spot.path)  # parsed only for findings away from the change
         inside = symbols.innermost(definitions, first) or symbols.innermost(definitions, first, ('class',))
-        return ('symbol' if _touched(lines, inside) else 'file'), spot.path
+        return ('symbol' if _touched(lines, inside, functools.partial(base, spot.path)) else 'file'), spot.path
 
     placed = []
     with gc_pause.building():

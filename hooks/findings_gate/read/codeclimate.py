@@ -14,6 +14,7 @@ from typing import Any
 from findings_gate.errors import GateError
 from findings_gate.read.json_fields import Invalid, first, items, kind, mapping, number, ordered, text, title
 from findings_gate.documents import DECODER, MAX_DEPTH, check_depth, decode, json_limits
+from findings_gate.read import ranges
 from findings_gate.read.native import report
 
 SEVERITIES = {'info': 'info', 'minor': 'low', 'major': 'medium', 'critical': 'high', 'blocker': 'critical'}
@@ -80,9 +81,9 @@ def _location(raw: object, place: str) -> tuple[dict[str, Any], bool]:
     if end is not None and end < begin:
         raise Invalid(end_place, f'{end} is before the begin line {begin}', 'give the range its end after its begin')
     if end is not None:
-        location['end_line'] = end
-        if begin_column and end_column:  # exclusive here, the last column in a native report
-            location['end_column'] = end_column - 1 if end > begin or end_column > begin_column else begin_column
+        location['end_line'], last_column = ranges.last(begin, begin_column, end, end_column)
+        if begin_column and last_column:
+            location['end_column'] = last_column
     return location, False
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from findings_gate.errors import GateError
 from findings_gate.read.json_fields import Invalid, first, items, kind, mapping, number, ordered, text, title
 from findings_gate.documents import decode, loads
+from findings_gate.read import ranges
 from findings_gate.read.native import report
 
 SEVERITIES: dict[object, str] = {'ERROR': 'high', 'WARNING': 'medium', 'INFO': 'low', 1: 'high', 2: 'medium', 3: 'low'}
@@ -47,12 +48,9 @@ def _location(raw: object, place: str) -> dict[str, Any]:
     if end_line == line and column and end_column and end_column < column:
         raise Invalid(place + '.range.end.column', f'{end_column} is before the start column {column}',
                       'give the range its end after its start')
-    if end_column == 1 and end_line > line:
-        # the end is exclusive: a range to the start of a line ends with the line before it
-        end_line, end_column = end_line - 1, None
-    location['end_line'] = end_line
-    if column and end_column:  # exclusive here, the last column in a native report (an empty range: a point)
-        location['end_column'] = end_column - 1 if end_line > line or end_column > column else column
+    location['end_line'], last_column = ranges.last(line, column, end_line, end_column)
+    if column and last_column:
+        location['end_column'] = last_column
     return location
 
 

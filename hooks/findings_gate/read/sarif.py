@@ -24,7 +24,7 @@ from findings_gate import gc_pause
 from findings_gate.errors import GateError, shown
 from findings_gate.documents import decode, loads
 from findings_gate.read.native import report
-from findings_gate.read.sarif_locations import places, read_location, read_path, resolve_bases
+from findings_gate.read.sarif_locations import Bases, places, read_location, read_path, resolve_bases
 from findings_gate.read.sarif_json import Json, as_dict, as_list, as_text, cut, kind_of
 
 LEVELS = {'error': 'high', 'warning': 'medium', 'note': 'low', 'none': 'info'}
@@ -88,7 +88,7 @@ class Run(NamedTuple):
     artifacts: list[Any]
     logical: list[Any]
     taxonomies: list[Json]
-    bases: dict[str, str]  # uriBaseId -> the URI it stands for, ending in '/'; '' when unknown
+    bases: Bases  # the run's originalUriBaseIds, resolved
     paths: dict[tuple[str, str | None], str | None]  # (uri, uriBaseId) -> path, filled as read
 
 

@@ -3,7 +3,8 @@
 A physicalLocation's artifactLocation names the file, by URI or by its index into
 run.artifacts; a relative URI is resolved against its uriBaseId through
 run.originalUriBaseIds, and a file URI or relative reference becomes a path
-(percent-decoded; other schemes name no file). The region's lines and columns
+(percent-decoded; other schemes name no file). A base given as a file URI is
+where the analyser saw the repository: paths below it are read from its root. The region's lines and columns
 become native ones, the end column inclusive. A logicalLocation gives the symbol.
 Every malformed field is left out and listed in `problems`.
 """
@@ -11,9 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import unquote, urljoin, urlsplit
 
+from findings_gate.read import ranges
 from findings_gate.read.sarif_json import Json, as_dict, as_list, as_text, kind_of
 
 if TYPE_CHECKING:
@@ -23,10 +25,21 @@ _SCHEME = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:')
 _DRIVE = re.compile(r'[A-Za-z]:[/\\]')
 
 
-def resolve_bases(raw: Any) -> dict[str, str]:
-    """Each of run.originalUriBaseIds resolved through the bases it names (a cycle ends the chain)."""
+class Bases(NamedTuple):
+    """A run's originalUriBaseIds: where each uriBaseId is in the repository, and where the analyser saw it."""
+    prefixes: dict[str, str]  # uriBaseId -> the repository directory it stands for ('' the root), ending in '/'
+    roots: tuple[str, ...]  # the file URIs the analyser gave its bases, ending in '/', the longest first
+
+
+def resolve_bases(raw: Any) -> Bases:
+    """Each of run.originalUriBaseIds resolved through the bases it names (a cycle ends the chain).
+
+    A base the analyser gave as a file URI (file:///workspace/) stands for the repository root: the
+    paths below it are the repository's, wherever the analyser ran. Relative bases below it are joined.
+    """
     originals = as_dict(raw)
     resolved: dict[str, str] = {}
+    roots = set()
     for name in originals:
         chain: list[str] = []  # from `name` to the first base that names no further one
         current = name
@@ -40,13 +53,16 @@ def resolve_bases(raw: Any) -> dict[str, str]:
         root = '' if current in chain else resolved[current]
         for link in reversed(chain):
             uri = as_dict(originals.get(link)).get('uri')
-            if isinstance(uri, str) and uri:
+            if isinstance(uri, str) and uri and _is_absolute(uri) and _file_path(uri) is not None:
+                roots.add(uri if uri.endswith('/') else uri + '/')
+                root = ''  # where the analyser saw the repository
+            elif isinstance(uri, str) and uri:
                 uri = _join(root, uri) if root and not _is_absolute(uri) else uri
                 root = uri if uri.endswith('/') else uri + '/'
             else:
                 root = ''
             resolved[link] = root
-    return resolved
+    return Bases(resolved, tuple(sorted(roots, key=lambda r: (-len(r), r))))
 
 
 def places(result: Json, where: str) -> Iterable[tuple[str, Any]]:
@@ -105,12 +121,18 @@ def read_path(raw: Any, run: Run, where: str, problems: list[str]) -> str | None
     return path
 
 
-def _resolve(uri: str, base: str | None, bases: dict[str, str]) -> str:
-    """`uri` made absolute with its uriBaseId, or left relative (to the repository) when that is unknown."""
+def _resolve(uri: str, base: str | None, bases: Bases) -> str:
+    """`uri` under its uriBaseId: relative to the repository, or absolute when the base is another scheme's.
+
+    An absolute file URI below the file URI of one of the run's bases is read relative to it too.
+    """
     if base is None or _SCHEME.match(uri):
+        for top in bases.roots if _is_absolute(uri) else ():
+            if uri.startswith(top):
+                return uri[len(top):]
         return uri
     uri = uri.lstrip('/')  # a path under a base, whatever its leading slash says
-    root = bases.get(base)
+    root = bases.prefixes.get(base)
     return _join(root, uri) if root else uri
 
 
@@ -146,24 +168,21 @@ def _region(region: Json, found: Json, where: str, problems: list[str]) -> None:
     if end is not None and end < start:
         problems.append(f'{where}: endLine {end} is before startLine {start}; ignored')
         end = None
-    if end is not None:
-        found['end_line'] = end
     first, after = _line(region, 'startColumn', where, problems), _line(region, 'endColumn', where, problems)
     if first is None and after is None:
+        if end is not None:
+            found['end_line'] = end
         return
     first = first or 1
-    found['start_column'] = first
-    if after is None:
-        return
-    if end is not None and end > start:
-        last = after - 1 if after > 1 else None  # column 1 of a later line: the range ended before it
-    elif after >= first:
-        last = max(after - 1, first)  # SARIF's endColumn is the column after the last one
-    else:
+    if after is not None and (end or start) == start and after < first:
         problems.append(f'{where}: endColumn {after} is before startColumn {first}; ignored')
-        last = None
-    if last is not None:
-        found['end_column'] = last
+        after = None
+    last_line, last_column = ranges.last(start, first, end or start, after)  # endColumn is the column after
+    if end is not None:
+        found['end_line'] = last_line
+    found['start_column'] = first
+    if last_column is not None:
+        found['end_column'] = last_column
 
 
 def _line(region: Json, key: str, where: str, problems: list[str]) -> int | None:

@@ -21,6 +21,7 @@ RENDERERS = {
 }
 
 
+SIGNED = ('json', 'sarif')  # the formats that show each finding's signature
 JSON_FORMATS = ('json', 'sarif', 'zuul', 'gerrit', 'gitlab', 'rdjson')
 
 

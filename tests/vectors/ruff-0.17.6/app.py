@@ -1,0 +1,12 @@
+import sys
+import os
+
+
+def run(argv):
+    unused = 1
+    try:
+        return os.system(argv[1])
+    except:
+        pass
+    return sys.argv
+

@@ -124,3 +124,54 @@ def test_a_sarif_log_with_absent_results_is_valid(repo: Repo, monkeypatch: pytes
     decision = gate.run(gate.Target())
     assert [a.number for a in decision.absent] == [1, 3]
     assert schema_problems(sarif.document(decision)) == []
+
+
+@pytest.fixture
+def baselined(repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Repo:
+    """A repository whose baseline records one finding, committed."""
+    monkeypatch.chdir(repo.root)
+    repo.write('app.py', CODE)
+    _report(repo, 5)
+    repo.commit('base')
+    assert main(['baseline', 'write']) == 0
+    repo.commit('the baseline')
+    capsys.readouterr()
+    return repo
+
+
+@pytest.mark.parametrize(('report', 'lines'), [
+    (None, ['no report was read for this change; pass the reports with --report, or keep them where the '
+            "policy's `reports` says"]),
+    ('{"version": 1, "reviewer": {"name": "bandit", "kind": "tool"}}',
+     ["{reviews}/bandit.json::$: 'findings' is a required property"]),
+    ('{"version": "2.1.0", "runs": []}',
+     ['{reviews}/bandit.json: the tool did not run: $.runs: empty; no tool ran (a log with no runs)']),
+], ids=['no-report', 'invalid-report', 'tool-did-not-run'])
+def test_baseline_write_refuses_a_run_that_would_lose_findings(
+        report: str | None, lines: list[str], baselined: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    before = (baselined.root / '.findings-gate/baseline.json').read_bytes()
+    if report is None:
+        (baselined.root / '.reviews/bandit.json').unlink()
+    else:
+        baselined.write('.reviews/bandit.json', report)
+    assert main(['baseline', 'write']) == 2
+    out, err = capsys.readouterr()
+    expected = [*(line.format(reviews='.reviews') for line in lines),
+                '.findings-gate/baseline.json: not written (it is unchanged); give the baseline the reports of '
+                'every finding to record']
+    assert (out, err) == ('', ''.join(f'findings-gate: error: {line}\n' for line in expected))
+    assert (baselined.root / '.findings-gate/baseline.json').read_bytes() == before
+
+
+def test_baseline_write_refuses_where_a_file_holds_the_directory(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(repo.root)
+    repo.write('app.py', CODE)
+    _report(repo, 5)
+    repo.write('.findings-gate', 'notes\n')
+    repo.commit('base')
+    assert main(['baseline', 'write']) == 2
+    assert capsys.readouterr() == ('', (
+        'findings-gate: error: .findings-gate: a file, where the directory of the waivers file '
+        '.findings-gate/waivers.yaml belongs; move the file, or set `waivers` in the policy to another path\n'))
+    assert (repo.root / '.findings-gate').read_text() == 'notes\n'

@@ -331,3 +331,19 @@ def test_a_change_named_on_the_command_line_needs_nothing_from_the_event_payload
     out = capsys.readouterr().out
     assert '::error file=app.py,line=10' in out  # the CI's format
     assert f'configuration from commit {base[:12]}' in out
+
+
+@pytest.mark.parametrize('trusted', ['tree', 'base'])
+def test_a_file_where_the_configuration_directory_belongs_is_exit_2(
+        trusted: str, pull_request: tuple[Repo, str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    repo, base, head = pull_request
+    repo.git('checkout', '-q', 'main')
+    repo.write('.findings-gate', 'notes\n')
+    repo.commit('a file named like the directory')
+    repo.git('checkout', '-q', 'topic')
+    repo.git('rebase', '-q', 'main')
+    assert main(['check', '--base', 'main', '--trusted-config', trusted]) == 2
+    shown = f'{repo.git("rev-parse", "main").strip()[:12]}:.findings-gate' if trusted == 'base' else '.findings-gate'
+    assert capsys.readouterr() == ('', (
+        f'findings-gate: error: {shown}: a file, where the directory of the waivers file '
+        f'.findings-gate/waivers.yaml belongs; move the file, or set `waivers` in the policy to another path\n'))

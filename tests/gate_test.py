@@ -11,6 +11,7 @@ from findings_gate import gate
 from findings_gate import git
 from findings_gate.cli import main
 from findings_gate.errors import GateError
+from findings_gate.model import InvalidReport
 from tests.conftest import Repo
 
 
@@ -138,7 +139,8 @@ def test_report_arguments_globs_directories_and_duplicates(history: Repo) -> Non
     history.write('extra/three.json', json.dumps(report(5, 'three')))
     decision = gate.run(gate.Target(), reports=['.reviews/one.json', 'extra/*.json'])
     assert [r.origin for r in decision.reports] == [
-        '.reviews/one.json', 'extra/three.json', '.reviews/deep/two.yml']
+        '.reviews/one.json', 'extra/three.json', '.reviews/deep/two.yml', '.reviews/readme.txt']
+    assert isinstance(decision.reports[-1], InvalidReport)  # every file there is read: this one says nothing
 
 
 def test_a_range_reads_the_reports_its_head_commit_holds(history: Repo) -> None:
@@ -150,7 +152,9 @@ def test_a_range_reads_the_reports_its_head_commit_holds(history: Repo) -> None:
     history.git('checkout', '-q', 'main')  # the gated branch need not be checked out
     decision = gate.run(gate.Target(from_ref='main', to_ref='topic'))
     assert [r.origin for r in decision.reports] == [
-        f'{head[:12]}:.reviews/committed.json', f'{head[:12]}:.reviews/deep/two.yml']
+        f'{head[:12]}:.reviews/committed.json', f'{head[:12]}:.reviews/deep/two.yml',
+        f'{head[:12]}:.reviews/readme.txt']
+    assert isinstance(decision.reports[-1], InvalidReport)
     assert [d.action for d in decision.findings] == ['block', 'block']
 
 
@@ -173,9 +177,10 @@ def test_policy_report_locations(history: Repo) -> None:
 
 
 @pytest.mark.parametrize(('locations', 'found'), [
-    (['.reviews/'], ['.reviews/a.json', '.reviews/d/b.yaml']),
-    (['.reviews'], ['.reviews/a.json', '.reviews/d/b.yaml']),
-    (['./.reviews/'], ['.reviews/a.json', '.reviews/d/b.yaml']),
+    (['.reviews/'], ['.reviews/a.json', '.reviews/d/b.yaml', '.reviews/notes.txt']),
+    (['.reviews'], ['.reviews/a.json', '.reviews/d/b.yaml', '.reviews/notes.txt']),
+    (['./.reviews/'], ['.reviews/a.json', '.reviews/d/b.yaml', '.reviews/notes.txt']),
+    (['.reviews/*.txt'], ['.reviews/notes.txt']),
     (['.reviews/*.json'], ['.reviews/a.json']),
     (['**/*.yaml'], ['.reviews/d/b.yaml', 'src/.reviews/c.yaml']),
     (['reviews.txt'], ['reviews.txt']),

@@ -37,3 +37,40 @@ def test_init_writes_the_policy_and_schemas_and_will_not_overwrite(
     (repo.root / '.findings-gate.yaml').write_text('version: 1\n')
     assert main(['init', '--force']) == 0
     assert (repo.root / '.findings-gate.yaml').read_text() == policy.DEFAULT
+
+
+@pytest.mark.parametrize('name', ['.findings-gate.yml', '.findings-gate.yaml'])
+def test_init_will_not_write_a_policy_beside_an_existing_one(
+        name: str, repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(repo.root)
+    repo.write(name, 'version: 1\ndefault: block\n')
+    assert main(['init']) == 2
+    assert capsys.readouterr() == ('', f'findings-gate: error: {name}: a policy is already there; edit it, '
+                                       f'or pass --force to replace it\n')
+    assert sorted(p.name for p in repo.root.iterdir() if p.name != '.git') == [name]
+    assert main(['init', '--force']) == 0  # replaces it under its own name: no second policy to take over
+    assert (repo.root / name).read_text() == policy.DEFAULT
+    assert sorted(p.name for p in repo.root.iterdir() if p.name.startswith('.findings-gate')) == [
+        '.findings-gate', name]
+
+
+def test_init_refuses_where_a_file_holds_the_schemas_directory(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(repo.root)
+    repo.write('.findings-gate', 'notes\n')
+    assert main(['init']) == 2
+    assert capsys.readouterr() == ('', (
+        'findings-gate: error: .findings-gate: a file, where the directory of the schemas, the waivers and the '
+        'baseline belongs; move the file, then run init again\n'))
+    assert not (repo.root / '.findings-gate.yaml').exists()
+
+
+def test_policy_check_names_a_file_where_the_configuration_directory_belongs(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(repo.root)
+    repo.write('.findings-gate.yaml', 'version: 1\n')
+    repo.write('.findings-gate', 'notes\n')
+    assert main(['policy', 'check']) == 2
+    assert capsys.readouterr() == ('', (
+        'findings-gate: error: .findings-gate: a file, where the directory of the waivers file '
+        '.findings-gate/waivers.yaml belongs; move the file, or set `waivers` in the policy to another path\n'))

@@ -12,8 +12,9 @@ the paths outside the repository; an invalid report has a hostile file name.
 Then, for each of the ten formats, as the CLI writes it:
 - GitHub's runner, reading the output as a step's log (every format can end up
   there), runs only the commands the `github` format means to: none for the others;
-- no control, bidirectional or line-separator character reaches the text output,
-  and each finding and condition is exactly one line;
+- no control, bidirectional, line-separator, zero-width or tag character reaches
+  the text, GitHub or Markdown output as itself, and in the text output each
+  finding and condition is exactly one line;
 - JSON outputs parse, keep those characters as `\\u` escapes, and the decision
   gives every text back as it was written;
 - JUnit XML parses (no entity is expanded) and gives every text back in its field;
@@ -44,8 +45,8 @@ PATHS: list[str] = CORPUS['paths']
 OUTSIDE: list[str] = CORPUS['outside']
 JSON_FORMATS = ('json', 'sarif', 'zuul', 'gerrit', 'gitlab', 'rdjson')
 # what must never reach a terminal or a raw document as itself
-UNSAFE = re.compile('[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff'
-                    '\ud800-\udfff]')
+UNSAFE = re.compile('[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064'
+                    '\u2066-\u2069\ufeff\ud800-\udfff\U000e0000-\U000e007f]')
 LINE = re.compile(r'\r\n|\r|\n')  # how the runner splits a log (.NET ReadLine)
 
 
@@ -136,6 +137,17 @@ def test_text_has_no_control_characters_and_one_line_a_finding(outputs: dict[str
              if not (headings.fullmatch(line) or line.startswith(('  ', 'findings-gate: ')))]
     assert len(items) == len(decision.findings) + len(decision.conditions)
     assert lines[-1].startswith('findings-gate: BLOCKED: ')
+
+
+@pytest.mark.parametrize('name', ['github', 'markdown'])
+def test_logs_show_no_control_or_invisible_character_as_itself(name: str, outputs: dict[str, str]) -> None:
+    raw = outputs[name].replace('@\u200d', '@')  # Markdown's own joiner, which keeps `@x` from mentioning
+    assert not UNSAFE.search(raw.replace('\n', '')), UNSAFE.search(raw.replace('\n', ''))
+    if name == 'github':  # what the runner shows of each annotation, once it reads the command
+        ran, _ = runner(raw)
+        shown = [c.data for c in ran] + [v for c in ran for v in c.properties.values()]
+        assert not [text for text in shown if UNSAFE.search(text.replace('\n', ''))]
+        assert any('\\x1b]52;c;' in text for text in shown)  # visible as an escape
 
 
 @pytest.mark.parametrize('name', JSON_FORMATS)

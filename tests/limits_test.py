@@ -73,12 +73,10 @@ def test_a_report_over_the_limit_is_invalid_and_not_read(staged: Repo, capsys: p
     assert gate(capsys)[:2] == (0, [])
 
 
-def test_a_device_that_never_ends_is_read_only_to_the_limit(staged: Repo, capsys: pytest.CaptureFixture[str],
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv('FINDINGS_GATE_MAX_REPORT_BYTES', '1000')
-    assert only_problem(capsys, '--report', '/dev/zero') == (
-        f'{display("/dev/zero")}: more than 1000 bytes, over the limit of 1000 bytes for a report; '
-        'split it, or raise FINDINGS_GATE_MAX_REPORT_BYTES')
+def test_a_device_that_never_ends_is_refused(staged: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    assert gate(capsys, '--report', '/dev/zero') == (2, [], (
+        f'findings-gate: error: {display("/dev/zero")}: a character device, not a file; save the report '
+        f'to a file, or pipe it to --report -\n'))
 
 
 def test_standard_input_over_the_limit(staged: Repo, capsys: pytest.CaptureFixture[str],

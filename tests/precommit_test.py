@@ -291,6 +291,10 @@ def stage_reports_and_policy(repo: Repo, *, bad: bool) -> None:
                                      'severity': 'urgent' if bad else 'medium'}]}
     repo.write('.reviews/good.json', json.dumps(good))
     repo.write('.reviews/other.yaml', yaml.safe_dump(other))
+    # prose reviews are reports too: the gate reads them, so the hook validates them
+    repo.write('.reviews/notes.txt', 'Thanks, will look tomorrow.\n' if bad else
+               '1. **CWE-89: SQL Injection** (severity: high) - `find_user()` in `app.py` line 5 builds the '
+               'query from the input.\n')
     repo.write('.findings-gate.yaml', 'version: 1\nblock_on: high\n' if bad else 'version: 1\n')
     repo.git('add', '-A')
 
@@ -308,6 +312,9 @@ def test_try_repo_validate_and_policy_hooks_reject_an_invalid_report_and_an_unkn
     assert (validate.status, validate.exit_code) == ('Failed', 1), result.stdout
     assert sorted(validate.output.splitlines()) == [
         '.reviews/good.json: valid, 1 finding(s)',
+        '.reviews/notes.txt: not JSON or YAML of a known format (native, sarif, rdjson, rdjsonl, codeclimate), '
+        'and read as a prose review it states no finding, no advice and no verdict; write it as a native '
+        "report, or say 'no defects found'",
         ".reviews/other.yaml::$.findings[0].severity: 'urgent' is not one of "
         "['critical', 'high', 'medium', 'low', 'info']",
     ]
@@ -336,6 +343,7 @@ def test_try_repo_validate_and_policy_hooks_pass_valid_files(repo: Repo) -> None
     }
     assert sorted(hooks['findings-gate-validate'].output.splitlines()) == [
         '.reviews/good.json: valid, 1 finding(s)',
+        '.reviews/notes.txt: valid, 1 finding(s)',
         '.reviews/other.yaml: valid, 1 finding(s)',
     ]
     assert hooks['findings-gate-policy'].output == '.findings-gate.yaml: valid policy'

@@ -613,16 +613,16 @@ def test_runs_that_failed_or_report_nothing() -> None:
             {'level': 'error', 'message': {'text': 'could not parse app.py'}}]}],
     }]}
     document = valid(sarif.parse(json.dumps(failed).encode(), 'x'))
-    assert (document['complete'], document['verdict']) == (False, 'no-findings')
-    assert document['notes'] == ['$.runs[0]: scanner did not run successfully: could not parse app.py']
+    assert (document['verdict'], document['failures'], 'notes' in document) == ('findings', [
+        '$.runs[0]: scanner did not run successfully (executionSuccessful: false): could not parse app.py'], False)
     rules_only = {'version': '2.1.0', 'runs': [{'tool': {'driver': {}}}]}
     document = valid(sarif.parse(json.dumps(rules_only).encode(), 'x'))
     assert (document['complete'], document['verdict'], document['reviewer']['name']) == (True, 'findings',
                                                                                          'unnamed tool')
     assert document['notes'] == ['$.runs[0].tool.driver.name: missing; the tool is unnamed',
                                  '$.runs[0].results: missing; the run reports no results']
-    assert valid(sarif.parse(b'{"version": "2.1.0", "runs": []}', 'x'))['notes'] == [
-        '$.runs: empty; the log reports no analysis']
+    document = valid(sarif.parse(b'{"version": "2.1.0", "runs": []}', 'x'))
+    assert (document['verdict'], document['failures']) == ('findings', ['$.runs: empty; no tool ran (a log with no runs)'])
 
 
 @pytest.mark.parametrize(('log_text', 'version'), [

@@ -227,3 +227,34 @@ def test_qualified_or_conditional_statements_are_not_a_verdict(statement: str) -
 def test_an_unreadable_text_is_an_error_not_a_pass() -> None:
     with pytest.raises(GateError, match='states no finding, no advice and no verdict'):
         prose.read('Thanks, will look tomorrow.\n', 'r.txt')
+
+
+@pytest.mark.parametrize(('review', 'cwes'), [
+    ('No security defects are detected.\n\n### 1. CWE-78: OS Command Injection\n- **Severity**: Critical\n'
+     '- **Location**: `tasks.py`, line 14, `backup()`\n- **Description**: the name is passed to a shell.\n',
+     [['CWE-78']]),
+    ('| Issue | CWE | Severity | Location |\n|---|---|---|---|\n| SQL injection | CWE-89 | High | db.py:4 |\n\nLGTM.\n',
+     [['CWE-89']]),
+    ('**CWE-798 Hard-coded credentials (Critical)** in `config.py` line 3.\n\nOverall, the change looks secure.\n',
+     [['CWE-798']]),
+    ('Based on the provided code, I have identified the following:\n\n1. CWE-89 (SQL Injection) - High: '
+     '`find_user` at line 4 of `db.py` builds SQL from input.\n\nIn conclusion, no security defects are '
+     'detected in the code.\n', [['CWE-89']]),
+    ('No security defects are detected.\n\n1. CWE-89: SQL Injection - `find_user()` in `db.py` line 4 '
+     'concatenates user input.\n', [['CWE-89']]),
+    ('The change looks secure. However, CWE-22 path traversal with high severity exists in `files.py` line 9.\n',
+     [['CWE-22']]),
+], ids=['fields', 'table', 'bold-line', 'llm-dash-level', 'defect-at-a-place', 'one-paragraph'])
+def test_a_stated_finding_survives_any_verdict(review: str, cwes: list[list[str]]) -> None:
+    document = prose.read(review, 'r.md')
+    assert document['verdict'] == 'contradictory'
+    assert [f['cwe'] for f in document['findings']] == cwes
+
+
+@pytest.mark.parametrize('review', [
+    'No security defects are detected.\n\n1. Consider CWE-20 input validation in `db.py` line 4 (low).\n',
+    'No security defects are detected.\n\nTo prevent CWE-89 (high), keep using parameterized queries.\n',
+])
+def test_advice_that_names_a_cwe_is_no_finding_under_a_verdict_of_none(review: str) -> None:
+    document = prose.read(review, 'r.md')
+    assert (document['verdict'], document['findings']) == ('no-findings', [])

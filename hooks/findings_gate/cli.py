@@ -206,8 +206,10 @@ def _run(args: argparse.Namespace) -> int:
         print('findings-gate: interrupted', file=sys.stderr)
         return 130
     except GateError as e:
-        for line in str(e).splitlines():
-            print(f'findings-gate: error: {line}', file=sys.stderr)
+        from findings_gate.render.inert import inert
+
+        for line in str(e).splitlines():  # names and texts from files: nothing a terminal acts on
+            print(f'findings-gate: error: {inert(line)}', file=sys.stderr)
         return UNUSABLE
     except Exception:  # a bug: never let it pass as 0 or 1
         import traceback

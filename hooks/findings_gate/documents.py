@@ -5,11 +5,16 @@ A document is read whole into memory, so what it may hold is bounded: nesting
 the nodes YAML aliases may add (`MAX_ALIAS_NODES`: a "billion laughs" document
 is refused before it is built), numbers Python can read, and text that is
 UTF-8. Going past a limit is a GateError of one line.
+
+A key written twice in one object or mapping is an error naming the key and
+its line, in JSON as in YAML: both loaders would keep the last value and drop
+the first without a word, and a finding, a rule or an action would be lost.
 """
 from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -43,11 +48,57 @@ def too_deep(origin: str, where: str = '') -> GateError:
                      f'no report is, check what wrote it')
 
 
+class _DuplicateKey(Exception):
+    """An object names a key twice: raised while decoding; where, found after (`duplicate_key`)."""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # the check costs a Python call per object (0.5 s in 26 MB of SARIF); json has no other way
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise _DuplicateKey
+    return found
+
+
+DECODER = json.JSONDecoder(object_pairs_hook=_object)  # for raw_decode, inside json_limits
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:]')
+
+
+def duplicate_key(text: str, origin: str, first_line: int = 1) -> GateError:
+    """The error for the first key `text` names twice in one object, with the lines of both."""
+    objects: list[dict[str, int] | None] = []  # per open object, its keys and where each is; None: an array
+    string: re.Match[str] | None = None  # the last string, a key if a colon follows
+    for token in _TOKENS.finditer(text):
+        mark = token[0]
+        if mark == ':' and string is not None and objects and objects[-1] is not None:
+            key, keys = json.loads(string[0]), objects[-1]
+            if key in keys:
+                line, column = _place(text, string.start())
+                first = _place(text, keys[key])[0]
+                return GateError(f'{origin}:{line + first_line - 1}:{column}: the key {key!r} is written twice '
+                                 f'in one object (first on line {first + first_line - 1}); keep one')
+            keys[key] = string.start()
+        string = token if mark[0] == '"' else None
+        if mark in '{[':
+            objects.append({} if mark == '{' else None)
+        elif mark in '}]' and objects:
+            objects.pop()
+    return GateError(f'{origin}: a key is written twice in one object; keep one')  # not reached
+
+
+def _place(text: str, at: int) -> tuple[int, int]:
+    """(line, column) of offset `at`, from 1."""
+    return text.count('\n', 0, at) + 1, at - text.rfind('\n', 0, at)
+
+
 @contextlib.contextmanager
-def json_limits(origin: str) -> Iterator[None]:
-    """Around a JSON decoder: what Python cannot decode, as a GateError; syntax errors pass through."""
+def json_limits(origin: str, text: str = '', first_line: int = 1) -> Iterator[None]:
+    """Around a JSON decoder (DECODER, or `loads`) of `text`: what Python cannot decode and keys
+    written twice, as a GateError; syntax errors pass through."""
     try:
         yield
+    except _DuplicateKey:
+        raise duplicate_key(text, origin, first_line) from None
     except RecursionError:
         raise too_deep(origin) from None
     except json.JSONDecodeError:
@@ -74,10 +125,11 @@ def check_depth(value: object, origin: str) -> None:
         depth += 1
 
 
-def loads(text: str, origin: str) -> Any:
-    """`json.loads` within the limits; a syntax error is the caller's to word (JSONDecodeError)."""
-    with json_limits(origin):
-        value = json.loads(text)
+def loads(text: str, origin: str, first_line: int = 1) -> Any:
+    """`json.loads` within the limits, every key once; a syntax error is the caller's to word
+    (JSONDecodeError). `first_line`: the line of the report `text` starts on."""
+    with json_limits(origin, text, first_line):
+        value = json.loads(text, object_pairs_hook=_object)
     if isinstance(value, (dict, list)) and text.count('[') + text.count('{') > MAX_DEPTH:
         check_depth(value, origin)
     return value
@@ -131,13 +183,15 @@ def parse_yaml(text: str, origin: str) -> object:
 
 
 def _check_yaml(events: Iterator[Any], origin: str) -> None:
-    """Refuse, from the parser's events and before anything is built, a document nested too deeply
-    or one whose aliases would multiply it (or contain themselves)."""
+    """Refuse, from the parser's events and before anything is built, a document nested too deeply,
+    one whose aliases would multiply it (or contain themselves), or a mapping with a key twice."""
     import yaml
 
-    # per open collection: its anchor, its nodes with aliases expanded, its height
-    open_: list[list[Any]] = [[None, 0, 0]]
+    # per open collection: its anchor, its nodes with aliases expanded, its height, and for a
+    # mapping its keys (key -> line), None for a sequence; then how many nodes it holds
+    open_: list[list[Any]] = [[None, 0, 0, None, 0]]
     anchors: dict[str, tuple[int, int]] = {}  # anchor -> (nodes, height) of what it names
+    scalars: dict[str, str] = {}  # anchor -> the text of the scalar it names (an alias as a key)
     added = 0
 
     def where(event: Any) -> str:
@@ -149,21 +203,44 @@ def _check_yaml(events: Iterator[Any], origin: str) -> None:
         parent[1] += nodes
         parent[2] = max(parent[2], height)
 
+    def key(event: Any) -> None:
+        """A node starts: when it is a mapping's key, the mapping must not have it yet."""
+        parent = open_[-1]
+        parent[4] += 1
+        keys = parent[3]
+        if keys is None or parent[4] % 2 == 0:  # a sequence's item, or a value
+            return
+        if isinstance(event, yaml.ScalarEvent):
+            text: str | None = None if event.value == '<<' and event.implicit[0] else event.value  # a merge
+        else:
+            text = scalars.get(event.anchor or '') if isinstance(event, yaml.AliasEvent) else None
+        if text is None:
+            return  # a merge key, or a collection as a key (refused when built)
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        if text in keys:
+            raise GateError(f'{origin}{where(event)}: the key {text!r} is written twice in one mapping '
+                            f'(first on line {keys[text]}); keep one')
+        keys[text] = line
+
     for event in events:
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            key(event)
             if len(open_) > MAX_DEPTH:
                 raise too_deep(origin, where(event))
-            open_.append([event.anchor, 0, 0])
+            open_.append([event.anchor, 0, 0, {} if isinstance(event, yaml.MappingStartEvent) else None, 0])
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            anchor, nodes, height = open_.pop()
+            anchor, nodes, height, _, _ = open_.pop()
             if anchor is not None:
                 anchors[anchor] = (nodes + 1, height + 1)
             add(nodes + 1, height + 1)
         elif isinstance(event, yaml.ScalarEvent):
+            key(event)
             if event.anchor is not None:
                 anchors[event.anchor] = (1, 0)
+                scalars[event.anchor] = event.value
             add(1, 0)
         elif isinstance(event, yaml.AliasEvent):
+            key(event)
             if any(entry[0] == event.anchor for entry in open_):
                 raise GateError(f'{origin}{where(event)}: the alias *{_name(event.anchor)} is inside '
                                 f'the node it names; a report cannot contain itself')

@@ -127,8 +127,9 @@ def _code(repo: git.Repo, tree: str | None,
 def _from_tree(repo: git.Repo, tree: str, locations: Sequence[str],
                files: frozenset[str]) -> list[sources.Source]:
     """The reports a commit holds where the policy says, as `commit:path`."""
-    return [sources.Source(f'{tree[:12]}:{path}', git.blob(repo, tree, path), in_tree=True)
-            for path in sources.in_tree(locations, files)]
+    found = [sources.Source(f'{tree[:12]}:{path}', git.blob(repo, tree, path), in_tree=True)
+             for path in sources.in_tree(locations, files)]
+    return [source for source in found if not sources.placeholder(source.origin, len(source.data))]
 
 
 def _in_tree(source: sources.Source, root: Path, files: frozenset[str]) -> sources.Source:
@@ -196,6 +197,7 @@ def gate(
     else:
         repo = git.open_repo()
     root = git.root(repo) if repo else None
+    sources.max_bytes()  # a limit that is not a number is an error, whether or not a report is found
     if trusted_config == 'base' and target.diff_file is not None:
         raise GateError('--trusted-config base needs the base commit, which a saved diff does not name; '
                         'gate a range (--base) or pass --trusted-config tree')

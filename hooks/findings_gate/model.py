@@ -10,8 +10,8 @@ PLACEMENTS = ('added', 'context', 'symbol', 'deleted', 'file', 'untouched', 'unl
 
 # what the gate reports beside findings; each is a policy key naming its action
 CONDITIONS = (
-    'invalid_report', 'incomplete_report', 'no_reports', 'require', 'config_changed',
-    'expired_waiver', 'waiver_over_limit', 'unused_waiver',
+    'invalid_report', 'incomplete_report', 'tool_failed', 'contradictory_verdict', 'no_reports', 'require',
+    'config_changed', 'expired_waiver', 'waiver_over_limit', 'unused_waiver',
 )
 
 Run = tuple[int, int]  # an inclusive range of line numbers, start <= end
@@ -58,12 +58,13 @@ class Report(NamedTuple):
     reviewer: Reviewer
     findings: tuple[Finding, ...]
     complete: bool = True
-    verdict: str = 'findings'
+    verdict: str = 'findings'  # findings, no-findings, or contradictory (findings, and a verdict of none)
     revision: str | None = None  # the commit that was reviewed
     base: str | None = None  # the commit the reviewed change started from
     files: tuple[str, ...] | None = None  # the files the review covered; None: all of the change
     advisory: bool = False  # read from the change's own tree while the policy trusts no such report
     stale_files: frozenset[str] = frozenset()  # changed files whose diff is not the one reviewed
+    failures: tuple[str, ...] = ()  # why the tool did not run, or did not run successfully
 
 
 class InvalidReport(NamedTuple):

@@ -9,6 +9,7 @@ from findings_gate.commands.check import Write
 from findings_gate.errors import PASS, GateError
 from findings_gate.model import InvalidReport
 from findings_gate.read import native, sources
+from findings_gate.render.inert import inert
 
 
 def run(file: str, fmt: str | None, *, commit: str, notes_ref: str, out: Write, stdin: BinaryIO | None) -> int:
@@ -25,7 +26,7 @@ def run(file: str, fmt: str | None, *, commit: str, notes_ref: str, out: Write, 
     lines = [sources.dump(native.parse(k.encode(), 'note')) for k in kept if k.strip()]
     lines += [line for line in dict.fromkeys(added) if line not in lines]
     git.set_note(repo, reviewed, '\n'.join(lines) + '\n', notes_ref)
-    out(f'{source.origin}: attached to {reviewed[:12]} in {notes_ref} '
+    out(f'{inert(source.origin)}: attached to {reviewed[:12]} in {notes_ref} '
         f'({len(lines)} report{"s" * (len(lines) != 1)} there); '
         f'share it with: git push origin {notes_ref}\n')
     return PASS

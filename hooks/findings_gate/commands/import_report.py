@@ -10,6 +10,7 @@ from findings_gate.commands.check import Write
 from findings_gate.errors import BLOCKED, PASS
 from findings_gate.model import InvalidReport
 from findings_gate.read import sources
+from findings_gate.render.inert import inert, json_inert
 
 
 def run(file: str, fmt: str | None, *, out: Write, stdin: BinaryIO | None) -> int:
@@ -18,12 +19,12 @@ def run(file: str, fmt: str | None, *, out: Write, stdin: BinaryIO | None) -> in
     invalid = [r for r in reports if isinstance(r, InvalidReport)]
     for report in invalid:
         for problem in report.problems:
-            out(problem + '\n')
+            out(inert(problem) + '\n')
     if invalid:
         return BLOCKED
     documents = [document for _, document in read.parse_all(source.data, source.origin, fmt)]
     if len(documents) == 1:
-        out(json.dumps(documents[0], indent=2, ensure_ascii=False) + '\n')
+        out(json_inert(json.dumps(documents[0], indent=2, ensure_ascii=False)) + '\n')
     else:  # a code host's export: one report a line, as git notes hold them
-        out(''.join(sources.dump(document) + '\n' for document in documents))
+        out(json_inert(''.join(sources.dump(document) + '\n' for document in documents)))
     return PASS

@@ -1,12 +1,12 @@
 """`findings-gate init`: a commented starter policy, the schemas editors complete it with, the hooks."""
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
-from findings_gate import git
-from findings_gate import schema
-from findings_gate.decide.policy import DEFAULT
+from findings_gate import git, schema
+from findings_gate.decide.policy import DEFAULT, FILENAMES
 from findings_gate.errors import PASS, GateError, display
 
 PRE_COMMIT = '''\
@@ -26,13 +26,22 @@ SCHEMAS = ('policy.schema.json', 'waivers.schema.json')
 
 
 def write(root: Path, *, force: bool) -> list[str]:
-    """Write the starter policy and the schemas beside it; the paths written."""
+    """Write the starter policy and the schemas beside it; the paths written.
+
+    An existing policy, under either name, is replaced only with `force`, and under its own name:
+    a `.findings-gate.yaml` written beside a `.findings-gate.yml` would silently take its place.
+    """
     import shutil
 
-    policy = root / '.findings-gate.yaml'
-    if policy.exists() and not force:
-        raise GateError(f'{display(policy)}: a policy is already there; edit it, or pass --force to replace it')
-    (root / '.findings-gate').mkdir(exist_ok=True)
+    existing = [root / name for name in FILENAMES if os.path.lexists(root / name)]
+    if existing and not force:
+        raise GateError(f'{display(existing[0])}: a policy is already there; edit it, or pass --force to replace it')
+    policy = existing[0] if existing else root / FILENAMES[0]
+    schemas = root / '.findings-gate'
+    if os.path.lexists(schemas) and not schemas.is_dir():
+        raise GateError(f'{display(schemas)}: a file, where the directory of the schemas, the waivers and the '
+                        f'baseline belongs; move the file, then run init again')
+    schemas.mkdir(exist_ok=True)
     policy.write_text(DEFAULT, encoding='utf-8')
     written = [display(policy)]
     for name in SCHEMAS:

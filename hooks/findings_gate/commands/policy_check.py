@@ -14,7 +14,9 @@ from findings_gate import documents
 from findings_gate import git
 from findings_gate.commands.check import Write
 from findings_gate.decide import baseline, policy, waivers
+from findings_gate.decide.configuration import check_directories
 from findings_gate.errors import BLOCKED, PASS, GateError, display
+from findings_gate.render.inert import inert
 
 
 def run(files: Sequence[str], *, out: Write) -> int:
@@ -25,11 +27,16 @@ def run(files: Sequence[str], *, out: Write) -> int:
     bad = 0
     for name, kind in named:
         try:
-            out(_check(name, kind))
+            out(_shown(_check(name, kind)))
         except GateError as e:
             bad += 1
-            out(f'{e}\n')
+            out(_shown(str(e)))
     return BLOCKED if bad else PASS
+
+
+def _shown(text: str) -> str:
+    """Lines naming files and quoting their text, with nothing a terminal acts on."""
+    return ''.join(f'{inert(line)}\n' for line in text.splitlines())
 
 
 def _repository_files() -> list[tuple[str, str]]:
@@ -41,6 +48,8 @@ def _repository_files() -> list[tuple[str, str]]:
         rules = policy.load(str(root / name) if name else None, None)
     except GateError:  # shown when checked; its waivers and baseline are where the default says
         rules = policy.load(None, None)
+    for path, key in ((rules.waivers, 'waivers'), (rules.baseline, 'baseline')):
+        check_directories(path, key, lambda d: (root / d).is_file(), lambda d: display(root / d))
     found += [(display(root / path), kind) for path, kind in ((rules.waivers, 'waivers'), (rules.baseline, 'baseline'))
               if (root / path).is_file()]
     return found

@@ -8,6 +8,7 @@ from findings_gate.commands.check import Write
 from findings_gate.errors import BLOCKED, PASS
 from findings_gate.model import InvalidReport
 from findings_gate.read import sources
+from findings_gate.render.inert import inert
 
 
 def run(files: Sequence[str], fmt: str | None, *, out: Write, stdin: BinaryIO | None) -> int:
@@ -15,12 +16,12 @@ def run(files: Sequence[str], fmt: str | None, *, out: Write, stdin: BinaryIO | 
     for source in sources.from_arguments(files, stdin):
         reports = sources.read_all(source, fmt)
         if not reports:  # a code host's export with no comment in it
-            out(f'{source.origin}: valid, no review comments in it\n')
+            out(f'{inert(source.origin)}: valid, no review comments in it\n')
         for report in reports:
             if isinstance(report, InvalidReport):
                 invalid += 1
                 for problem in report.problems:
-                    out(problem + '\n')
+                    out(inert(problem) + '\n')
             else:
-                out(f'{report.origin}: valid, {len(report.findings)} finding(s)\n')
+                out(f'{inert(report.origin)}: valid, {len(report.findings)} finding(s)\n')
     return BLOCKED if invalid else PASS

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from findings_gate import schema
+from findings_gate import documents, schema
 
 try:  # blake2b without importing OpenSSL, as cache.py does (hashlib's import is 4 ms of a run)
     from _blake2 import blake2b
@@ -52,7 +52,7 @@ def sign(placed: Sequence[Placed], texts: Mapping[str, str]) -> list[Placed]:
 def parse(text: str, origin: str) -> dict[str, dict[str, Any]]:
     """The baseline's entries by signature, or a GateError with one line per problem."""
     try:
-        document = json.loads(text)
+        document = documents.loads(text, origin)
     except json.JSONDecodeError as e:
         raise GateError(f'{origin}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}; '
                         f'write it again with `findings-gate baseline write`') from None

@@ -9,8 +9,10 @@ change branched before the policy was made stricter gets the stricter one.
 from __future__ import annotations
 
 import functools
+import functools
 import os
-from pathlib import Path
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
 from findings_gate.decide import baseline
@@ -32,6 +34,17 @@ class Config(NamedTuple):
     baseline_origin: str | None = None
     edited: tuple[Condition, ...] = ()  # the configuration files the change edits
     commit: str | None = None  # the commit it was read from; None: the work tree, or no commit
+
+
+def check_directories(path: str, key: str, is_file: Callable[[str], bool], shown: Callable[[str], str]) -> None:
+    """A GateError when a directory of the repository-relative `path` is a file (`.findings-gate` for
+    `.findings-gate/waivers.yaml`): what `path` names could never be read, and that must not pass
+    for "no waivers" or "no baseline"."""
+    parts = PurePosixPath(path).parts[:-1]
+    for directory in ('/'.join(parts[:n]) for n in range(1, len(parts) + 1)):
+        if is_file(directory):
+            raise GateError(f'{shown(directory)}: a file, where the directory of the {key} file {path} '
+                            f'belongs; move the file, or set `{key}` in the policy to another path')
 
 
 def _in_repository(path: str, root: Path) -> str | None:
@@ -86,6 +99,11 @@ def read(repo: Repo | None, root: Path | None, commit: str | None, change: Chang
                             f'outside the repository')
         written = fetch(name, 'the policy') if name else None
         rules = policy.parse(*written) if written else policy.parse(policy.DEFAULT, 'the default policy')
+    for path, key in ((rules.waivers, 'waivers'), (rules.baseline, 'baseline')):
+        if from_commit:
+            check_directories(path, key, commit_files().__contains__, lambda d: f'{(commit or "")[:12]}:{d}')
+        else:
+            check_directories(path, key, lambda d: (root / d).is_file(), lambda d: display(root / d))
     written = fetch(rules.waivers, 'the waivers')
     granted = waivers.parse(*written) if written else ()
     written = fetch(rules.baseline, 'the baseline')

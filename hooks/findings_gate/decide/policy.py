@@ -38,6 +38,8 @@ class Policy(NamedTuple):
     default: str
     invalid_report: str
     incomplete_report: str
+    tool_failed: str
+    contradictory_verdict: str
     no_reports: str
     suppressed: str  # the action for findings a tool reports as suppressed
     reports: tuple[str, ...]
@@ -102,6 +104,8 @@ def parse(text: str, origin: str) -> Policy:
         default=get('default'),
         invalid_report=get('invalid_report'),
         incomplete_report=get('incomplete_report'),
+        tool_failed=get('tool_failed'),
+        contradictory_verdict=get('contradictory_verdict'),
         no_reports=get('no_reports'),
         suppressed=get('suppressed'),
         reports=tuple(get('reports')),
@@ -240,9 +244,18 @@ def conditions(reports: Sequence[Report | InvalidReport], policy: Policy) -> lis
             count = len(report.problems)
             found.append(Condition('invalid_report', report.origin, policy.invalid_report,
                                    f'not a valid report ({count} problem{"s" * (count != 1)})'))
-        elif not report.complete:
+            continue
+        if not report.complete:
             found.append(Condition('incomplete_report', report.origin, policy.incomplete_report,
                                    'the review was cut off (complete: false)'))
+        if report.failures:
+            found.append(Condition('tool_failed', report.origin, policy.tool_failed, '; '.join(report.failures)))
+        if report.verdict == 'contradictory':
+            count = len(report.findings)
+            found.append(Condition(
+                'contradictory_verdict', report.origin, policy.contradictory_verdict,
+                f'the review states {count} finding{"s" * (count != 1)} and also that there are none; '
+                f'each is decided as a finding'))
     if not reports:
         found.append(Condition('no_reports', None, policy.no_reports,
                                'no review report is attached to this change'))

@@ -13,7 +13,7 @@ from typing import Any
 
 from findings_gate.errors import GateError
 from findings_gate.read.json_fields import Invalid, first, items, kind, mapping, number, ordered, text, title
-from findings_gate.documents import MAX_DEPTH, check_depth, decode, json_limits
+from findings_gate.documents import DECODER, MAX_DEPTH, check_depth, decode, json_limits
 from findings_gate.read import ranges
 from findings_gate.read.native import report
 
@@ -27,13 +27,12 @@ _SEPARATORS = re.compile(r'[\s\0]*')
 
 def _values(data: str, origin: str) -> list[Any]:
     """The JSON values in `data`, however many: an array, an object, or objects each ended by NUL."""
-    decoder = json.JSONDecoder()
     values = []
     at = _skip(data, 0)
     while at < len(data):
         try:
-            with json_limits(origin):
-                value, at = decoder.raw_decode(data, at)
+            with json_limits(origin, data):
+                value, at = DECODER.raw_decode(data, at)
         except json.JSONDecodeError as e:
             raise GateError(f'{origin}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}; fix the syntax') from None
         values.append(value)

@@ -139,7 +139,7 @@ def _diagnostics(data: str, origin: str) -> tuple[list[tuple[str, Any]], dict[st
         if not line.strip():
             continue
         try:
-            found.append((f'{origin}:{n}: $', loads(line, origin)))
+            found.append((f'{origin}:{n}: $', loads(line, origin, first_line=n)))
         except json.JSONDecodeError as e:
             raise GateError(f'{origin}:{n}:{e.colno}: not valid JSON: {e.msg}; '
                             f'write one reviewdog Diagnostic object a line') from None

@@ -6,6 +6,10 @@ ids, category and help. Results that claim no problem (kind pass, notApplicable,
 informational) or are gone since the baseline are not findings: the report's
 notes count them, and suppressed results, and every malformed field left out.
 Where a result is (its files, lines and columns) is read in `sarif_locations`.
+
+A log with no runs, or a run whose invocation says `executionSuccessful: false`,
+is a tool that did not run: the report's `failures` say so, and the policy's
+`tool_failed` decides it (block by default), whatever results the run holds.
 """
 from __future__ import annotations
 
@@ -117,7 +121,8 @@ def _read(runs: list[Any], origin: str, notes: list[str]) -> dict[str, Any]:
     problems: list[str] = []
     counts: Counter[str] = Counter()
     names: dict[str, str | None] = {}  # tool name -> its version
-    complete, every_run_has_results = True, bool(runs)
+    failures: list[str] = [] if runs else ['$.runs: empty; no tool ran (a log with no runs)']
+    every_run_has_results = bool(runs)
     for i, raw in enumerate(runs):
         where = f'$.runs[{i}]'
         if not isinstance(raw, dict):
@@ -129,8 +134,8 @@ def _read(runs: list[Any], origin: str, notes: list[str]) -> dict[str, Any]:
             notes.append(f'{where}.tool.driver.name: missing; the tool is unnamed')
         failure = _failure(raw)
         if failure is not None:
-            complete = False
-            notes.append(f'{where}: {name or "the tool"} did not run successfully{failure}')
+            failures.append(f'{where}: {name or "the tool"} did not run successfully '
+                            f'(executionSuccessful: false){failure}')
         results = raw.get('results')
         if results is None:
             every_run_has_results = False
@@ -147,8 +152,6 @@ def _read(runs: list[Any], origin: str, notes: list[str]) -> dict[str, Any]:
             finding = _finding(result, run, f'{where}.results[{j}]', problems, counts)
             if finding is not None:
                 findings.append(finding)
-    if not runs:
-        notes.append('$.runs: empty; the log reports no analysis')
     notes.extend(_counted(counts))
     notes.extend(problems[:MAX_PROBLEMS])
     if len(problems) > MAX_PROBLEMS:
@@ -157,8 +160,8 @@ def _read(runs: list[Any], origin: str, notes: list[str]) -> dict[str, Any]:
     versions = list(names.values())
     if len(versions) == 1 and versions[0]:
         reviewer['version'] = versions[0]
-    verdict = 'no-findings' if not findings and every_run_has_results else 'findings'
-    return report(reviewer, findings, notes, complete=complete, verdict=verdict)
+    verdict = 'no-findings' if not findings and every_run_has_results and not failures else 'findings'
+    return report(reviewer, findings, notes, complete=True, verdict=verdict, failures=failures)
 
 
 # ---- the log and its runs ----------------------------------------------------------------------

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, NamedTuple
 
 from findings_gate import gc_pause
@@ -15,7 +16,8 @@ from findings_gate.model import Finding, InvalidReport, Location, Report, Review
 
 MAX_BYTES = 50 * 1024 * 1024  # of one report, unless FINDINGS_GATE_MAX_REPORT_BYTES says otherwise
 MAX_BYTES_VARIABLE = 'FINDINGS_GATE_MAX_REPORT_BYTES'
-SUFFIXES = ('.json', '.yaml', '.yml')
+# empty files that only keep a directory in git: the one kind of file a report location skips
+PLACEHOLDERS = ('.gitkeep', '.keep')
 
 
 class Source(NamedTuple):
@@ -25,25 +27,39 @@ class Source(NamedTuple):
     in_tree: bool = False  # a file of the gated change's own tree
 
 
+def placeholder(name: str, size: int) -> bool:
+    """Whether a file found under a report location is an empty `.gitkeep` (or `.keep`): it keeps
+    the directory in git and holds no review. Every other file there is read as a report."""
+    return size == 0 and PurePosixPath(name).name in PLACEHOLDERS
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # gone, or a dangling link: reading it will say
+        return -1
+
+
 def _files_in(directory: Path) -> list[Path]:
-    return sorted(
-        p for p in directory.rglob('*') if p.suffix in SUFFIXES and p.is_file()
-    )
+    """Every file under `directory`, whatever its name: a review in Markdown or plain text is
+    as much a report as one in JSON (reading says when one is not a report)."""
+    return sorted(p for p in directory.rglob('*') if not p.is_dir())
 
 
 def _expand(pattern: str, base: Path) -> list[Path]:
+    """The files a path, a directory or a glob names; a file named as itself is read whatever it is."""
     path = base / pattern
-    if path.is_dir():
-        return _files_in(path)
     if path.is_file():
         return [path]
-    import glob
+    if path.is_dir():
+        found = _files_in(path)
+    else:
+        import glob
 
-    matches = sorted(Path(p) for p in glob.glob(str(path), recursive=True))
-    found: list[Path] = []
-    for match in matches:
-        found.extend(_files_in(match) if match.is_dir() else [match])
-    return found
+        found = []
+        for match in sorted(Path(p) for p in glob.glob(str(path), recursive=True)):
+            found.extend(_files_in(match) if match.is_dir() else [match])
+    return [p for p in found if not placeholder(p.name, _size(p))]
 
 
 def max_bytes() -> int:
@@ -51,7 +67,7 @@ def max_bytes() -> int:
     value = os.environ.get(MAX_BYTES_VARIABLE, '').strip()
     if not value:
         return MAX_BYTES
-    if not value.isdigit() or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:  # '²' is a digit int() cannot read
         raise GateError(f'{MAX_BYTES_VARIABLE}={shown(value)}: not a number of bytes; '
                         f'give a whole number (the default is {MAX_BYTES}) or unset it')
     return int(value)
@@ -85,14 +101,28 @@ def _read(path: Path, root: Path | None = None) -> Source:
             return Source(origin, b'', outside)
     limit = max_bytes()
     try:
-        with open(path, 'rb') as f:
-            data = f.read(limit + 1)  # a device or a pipe may never end: never more than that
+        # without waiting for a writer: a named pipe opens at once, and is refused below
+        with open(os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0)), 'rb') as f:
+            status = os.fstat(f.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                raise GateError(f'{origin}: {_kind(status.st_mode)}, not a file; save the report to a file, '
+                                f'or pipe it to --report -')
+            data = f.read(limit + 1)
             if len(data) > limit:
-                size = os.fstat(f.fileno()).st_size
+                size = status.st_size
                 return Source(origin, b'', _too_big(origin, size if size > limit else f'more than {limit}', limit))
     except OSError as e:
         raise GateError(f'{origin}: cannot read the report: {e.strerror}') from None
     return Source(origin, data)
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular one is."""
+    for test, name in ((stat.S_ISFIFO, 'a named pipe (FIFO)'), (stat.S_ISCHR, 'a character device'),
+                       (stat.S_ISBLK, 'a block device'), (stat.S_ISSOCK, 'a socket'), (stat.S_ISDIR, 'a directory')):
+        if test(mode):
+            return name
+    return 'a special file'
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -125,8 +155,9 @@ def from_arguments(patterns: Iterable[str], stdin: BinaryIO | None = None,
 
 
 def from_locations(locations: Iterable[str], root: Path) -> list[Source]:
-    """The reports kept in the repository where the policy says (a missing place is fine); one
-    that a symbolic link takes out of the repository is refused."""
+    """The reports kept in the repository where the policy says (a missing place is fine): every
+    file a location names but an empty placeholder. One that a symbolic link takes out of the
+    repository is refused."""
     return [_read(p, root)._replace(in_tree=True) for pattern in locations for p in _expand(pattern, root)]
 
 
@@ -135,7 +166,7 @@ def in_tree(locations: Iterable[str], paths: Iterable[str]) -> list[str]:
 
     A location is read as a glob from the repository root, as for a work tree:
     anchored gitwildmatch patterns mean the same (`*` stays in a directory,
-    `**` crosses them, a directory stands for the reports under it).
+    `**` crosses them, a directory stands for every file under it).
     """
     import pathspec
 
@@ -144,7 +175,7 @@ def in_tree(locations: Iterable[str], paths: Iterable[str]) -> list[str]:
     for location in locations:
         name = location.removeprefix('./').strip('/')
         spec = pathspec.GitIgnoreSpec.from_lines(['/' + name])
-        found.extend(p for p in paths if spec.match_file(p) and (p == name or p.endswith(SUFFIXES)))
+        found.extend(p for p in paths if spec.match_file(p))
     return found
 
 
@@ -222,6 +253,7 @@ def to_report(document: dict[str, Any], origin: str) -> Report:
         revision=change.get('revision'),
         base=change.get('base'),
         files=tuple(change['files']) if 'files' in change else None,
+        failures=tuple(document.get('failures', ())),
     )
 
 

@@ -5,9 +5,13 @@ annotated. Most severe first, and at most 10 of each type, because the runner
 keeps no more per step (`_maxCountPerIssueType`); then one `::notice::` says
 how many were left out. Properties and messages are escaped exactly as
 @actions/core does (`escape_property`, `escape_data`), so no text can end a
-line and start a command of its own. The full list and the summary line follow
-as free text, each block between `::stop-commands::<random token>` and
-`::<token>::`, with any line that would still read as a command defused.
+line and start a command of its own; and every untrusted text in them is made
+inert first (render/inert.py), since the runner shows annotations, and writes
+each command line to the raw log, as they are: no escape sequence, control,
+bidirectional or invisible character reaches a browser or a terminal as itself.
+The full list and the summary line follow as free text, each block between
+`::stop-commands::<random token>` and `::<token>::`, with any line that would
+still read as a command defused.
 
 Two things the runner's parser cannot carry, whatever the escaping: a property
 value that starts with `=`, and trailing spaces on the last property. `title`
@@ -21,9 +25,9 @@ from typing import NamedTuple
 
 from findings_gate.model import Condition, Decided, Decision, InvalidReport
 from findings_gate.render.severity_order import order
-from findings_gate.render.plain_text import guards, old_lines, stated
+from findings_gate.render.plain_text import guards, old_lines, paragraph, stated
 from findings_gate.render.file_lines import old_side
-from findings_gate.render.inert import defuse
+from findings_gate.render.inert import defuse, inert
 from findings_gate.render.labels import HEADINGS, LABELS
 from findings_gate.render.terminal import render as render_text
 
@@ -77,7 +81,7 @@ def _finding(d: Decided) -> Annotation:
     where = f'{placed.placement}: {HEADINGS[placed.placement]}'
     props: list[tuple[str, str]] = []
     if placed.path is not None and placed.placement != 'unlocated':
-        props.append(('file', placed.path))
+        props.append(('file', inert(placed.path)))
         if placed.lines and old:
             where += f', {old_lines(placed.lines)}'
         elif placed.lines:
@@ -89,22 +93,22 @@ def _finding(d: Decided) -> Annotation:
                 if loc.end_column and loc.end_column >= loc.start_column:
                     props.append(('endColumn', str(loc.end_column)))
     elif placed.reason:
-        where += f' ({placed.reason})'
-    lines = [finding.message or finding.title, f'[{placed.report.reviewer.name}] {where}']
+        where += f' ({inert(placed.reason)})'
+    lines = [paragraph(finding.message or finding.title), f'[{inert(placed.report.reviewer.name)}] {where}']
     if finding.suggestion:
-        lines.append(f'suggestion: {finding.suggestion}')
+        lines.append(f'suggestion: {paragraph(finding.suggestion)}')
     reasons = [r for r in placed.grounding.reasons if r != placed.reason]
     if reasons:
-        lines.append(f'{placed.grounding.status}: ' + '; '.join(reasons))
-    lines.extend(guards(d))
-    title = f'{LABELS[d.action]} {d.rule}: {finding.title}'.rstrip()
+        lines.append(f'{placed.grounding.status}: ' + '; '.join(inert(r) for r in reasons))
+    lines.extend(inert(guard) for guard in guards(d))
+    title = f'{LABELS[d.action]} {inert(d.rule)}: {inert(finding.title)}'.rstrip()
     rank = order(d)
     return Annotation((rank[0], 1, *rank[1:]), COMMANDS[d.action], _cut('\n'.join(lines)),
                       (*props, ('title', title)))
 
 
 def _condition(c: Condition, problems: Sequence[str]) -> Annotation:
-    lines = [f'{c.origin or "the change"}: {stated(c)}', *problems[:20]]
+    lines = [f'{inert(c.origin or "the change")}: {inert(stated(c))}', *(inert(p) for p in problems[:20])]
     if len(problems) > 20:
         lines.append(f'and {len(problems) - 20} more')
     return Annotation((_ORDER[c.action], 0, 0, c.origin or '', 0, c.kind), COMMANDS[c.action],

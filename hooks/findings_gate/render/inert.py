@@ -14,25 +14,34 @@ import re
 # a line the runner reads as `::command`: `::` after any white space
 COMMAND_LINE = re.compile(r'^(\s*)::', re.M)
 
-# control characters, bidirectional overrides and line separators: a finding's
-# text must not move the cursor, recolour the terminal, or fake another line
-# (and lone surrogates, which no output can encode: shown as `\udc80`, as `backslashreplace` would)
-_UNSAFE = [*range(0x20), *range(0x7f, 0xa0), 0x2028, 0x2029, *range(0x202a, 0x202f),
-           *range(0x2066, 0x206a), 0x200e, 0x200f, 0x061c, 0xfeff, *range(0xd800, 0xe000)]
+# what a finding's text must not bring to a terminal or a log: C0 controls (ESC starts the
+# sequences that move the cursor, recolour, set the title or the clipboard (OSC 0, OSC 52)
+# and make links (OSC 8); BEL ends them), DEL, C1 controls (CSI, NEL), bidirectional
+# controls, line and paragraph separators, and characters that show nothing: zero-width
+# ones, the word joiner and invisible operators, the byte-order mark, tags. Lone
+# surrogates too, which no output can encode: shown as `\udc80`, as `backslashreplace` would.
+_RANGES = ((0x00, 0x1f), (0x7f, 0x9f), (0x061c, 0x061c), (0x200b, 0x200f), (0x2028, 0x202e),
+           (0x2060, 0x2064), (0x2066, 0x2069), (0xfeff, 0xfeff), (0xd800, 0xdfff), (0xe0000, 0xe007f))
+_UNSAFE = [c for first, last in _RANGES for c in range(first, last + 1)]
+
+
+def _class(ranges: tuple[tuple[int, int], ...]) -> str:
+    return '[' + ''.join(f'\\U{first:08x}-\\U{last:08x}' for first, last in ranges) + ']'
+
+
+def _escape(c: int) -> str:
+    return f'\\x{c:02x}' if c < 0x100 else f'\\u{c:04x}' if c < 0x10000 else f'\\U{c:08x}'
 
 
 @functools.cache
 def _escapes() -> dict[int, str]:
     """The escape of each unsafe character (built when a text first needs it: 2 ms)."""
-    return str.maketrans(
-        {c: f'\\x{c:02x}' if c < 0x100 else f'\\u{c:04x}' for c in _UNSAFE}
-        | {0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t'},
-    )
+    return str.maketrans({c: _escape(c) for c in _UNSAFE} | {0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t'})
 
 
 # str.translate walks every character in Python's slow path; most texts have
 # nothing to escape, and this search (in C) says so three times faster
-_ANY_UNSAFE = re.compile('[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]')
+_ANY_UNSAFE = re.compile(_class(_RANGES))
 
 
 def inert(text: str) -> str:
@@ -47,16 +56,26 @@ def defuse(output: str) -> str:
     return COMMAND_LINE.sub(r'\1\\x3a:', output).replace('##[', '#\\x23[')
 
 
-# characters a terminal acts on (C1 controls, bidirectional controls, line separators), and
+# the same characters but C0 controls, which every JSON and XML writer escapes already, and
 # `##[`, which GitHub's runner takes for a workflow command anywhere in a line of a step's log:
 # in JSON and XML they are only ever inside strings and text, so escaping them there loses nothing
 # (lone surrogates too: JSON keeps them as escapes; the JUnit writer has already escaped them)
-_INERT = re.compile('[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]|##\\[')
+_INERT = re.compile(_class(_RANGES[1:]) + '|##\\[')
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    if match[0] == '##[':
+        return '#\\u0023['
+    c = ord(match[0])
+    if c < 0x10000:
+        return f'\\u{c:04x}'
+    c -= 0x10000  # JSON escapes UTF-16 code units: a tag character is a surrogate pair
+    return f'\\u{0xd800 + (c >> 10):04x}\\u{0xdc00 + (c & 0x3ff):04x}'
 
 
 def json_inert(output: str) -> str:
     """JSON text that means the same, with what a terminal or the runner would act on as `\\u` escapes."""
-    return _INERT.sub(lambda m: '#\\u0023[' if m[0] == '##[' else f'\\u{ord(m[0]):04x}', output)
+    return _INERT.sub(_json_escape, output)
 
 
 def xml_inert(output: str) -> str:

@@ -80,6 +80,7 @@ def _report(report: Report | InvalidReport) -> dict[str, Any]:
         'reviewer': _drop_empty(report.reviewer._asdict()),
         'complete': report.complete,
         'verdict': report.verdict,
+        'failures': list(report.failures),
         'revision': report.revision,
         'files': list(report.files) if report.files is not None else None,
         'advisory': report.advisory or None,

@@ -4,6 +4,13 @@ The reader finds the review's units (headings, list items, table rows, scanner
 lines), decides for each whether it claims a defect or gives advice, and reads
 what a finding says with formats/mentions.py. A review that concludes "no security
 defects are detected" has no findings, whatever advice or analysis it lists.
+
+A verdict never erases a stated finding: a unit that names a CWE id and states its
+severity ("severity: high", "(critical)"), or names a CWE id and a defect at a place
+("does not check", line 4, `db.py`), is a finding whatever the review concludes
+("LGTM", "the change looks secure", "No security defects are detected."). A review
+that states findings and also that there are none has the verdict `contradictory`,
+which the policy's `contradictory_verdict` decides.
 """
 from __future__ import annotations
 
@@ -76,6 +83,11 @@ _NO_DEFECTS = re.compile(
     re.I | re.M)
 _QUALIFIED = re.compile(
     r'\b(?:critical|high|major|severe|other|further|additional|more|new|remaining|obvious\s+other)\b', re.I)
+# 'LGTM otherwise', 'apart from this, no issues': a verdict on the rest, not on what was stated
+_EXCEPT_AFTER = re.compile(r'\W{0,3}(?:otherwise|apart from|aside from|besides|other than|except)\b', re.I)
+_EXCEPT_BEFORE = re.compile(
+    r'\b(?:otherwise|(?:apart|aside) from (?:this|that|these|those|them|it|the above)|besides (?:this|that)|'
+    r'except (?:for )?(?:this|that|these|those|the above))\W*$', re.I)
 _CONDITIONAL = re.compile(r'\b(?:if|unless|whether|when|in case)\s+(?:\w+\s+){0,2}$', re.I)
 _LLM = re.compile(
     r'\b(?:as an ai|language model|based on the (?:provided|given) code|the provided (?:code|snippet)|'
@@ -121,7 +133,8 @@ def _conclusions(text: str) -> list[re.Match[str]]:
         qualifier = ''.join(match.group(g) or '' for g in ('q1', 'q2', 'q3', 'q4'))
         before = text[max(0, match.start() - 40):match.start()]
         if (_QUALIFIED.search(qualifier) or _CONDITIONAL.search(before)
-                or re.search(r'\b(?:say|state|write|respond|reply|answer|output)\b[^.]*$', before, re.I)):
+                or re.search(r'\b(?:say|state|write|respond|reply|answer|output)\b[^.]*$', before, re.I)
+                or _EXCEPT_AFTER.match(text, match.end()) or _EXCEPT_BEFORE.search(before)):
             continue
         found.append(match)
     return found
@@ -144,6 +157,19 @@ def _is_finding(unit: Unit, prose_only: bool = False) -> bool:
     score += bool(mentions.lines(text).ranges or (defect and mentions.paths(text)))
     score -= 2 * bool(_ADVICE_ITEM.search(text.split('\n')[0]))
     return score >= 2
+
+
+def _stated(unit: Unit) -> bool:
+    """Whether a unit states a finding outright: a CWE id with its severity, or with a defect at a
+    place it names ("does not check", line 4, `db.py`); not as advice or a remedy. Such a unit
+    is a finding whatever verdict the review gives."""
+    context = f'{unit.heading}\n{unit.text}'
+    first = unit.text.split('\n')[0]
+    if (unit.intent in ('remedy', 'advice') or not mentions.cwe_ids(context)
+            or _ADVICE_ITEM.search(first) or _REMEDY_INTENT.search(first)):
+        return False
+    placed = bool(mentions.lines(unit.text).ranges or mentions.paths(unit.text))
+    return mentions.severity(context) is not None or (placed and bool(_DEFECT_WORDS.search(unit.text)))
 
 
 def _is_advice(unit: Unit) -> bool:
@@ -372,11 +398,15 @@ def read(text: str, origin: str) -> dict[str, Any]:
     notes: list[str] = []
     remedies: list[tuple[int | None, str]] = []
     prose_only = all(u.intent == 'paragraph' for u in found)
+    said_none = no_defects  # the review concludes there is no defect: then its stated findings contradict it
     for unit in found:
-        is_finding = _is_finding(unit, prose_only)
-        if no_defects and not (is_finding and unit.intent == 'defects' and mentions.cwe_ids(unit.text)):
+        stated = _stated(unit)
+        is_finding = stated or _is_finding(unit, prose_only)
+        if no_defects and not stated and not (
+                is_finding and unit.intent == 'defects' and mentions.cwe_ids(unit.text)):
             is_finding = False
         if is_finding:
+            said_none = said_none or bool(_conclusions(unit.text))
             findings.append(_finding(unit, default_path))
         elif unit.intent == 'remedy':
             remedies.append((unit.number, _strip_markdown(unit.text.replace('\n', ' '))))
@@ -395,7 +425,8 @@ def read(text: str, origin: str) -> dict[str, Any]:
             f"write it as a native report, or say 'no defects found'",
         )
     reviewer = _reviewer(text, origin, sum(u.intent == 'tool' for u in found))
-    return report(reviewer, findings, notes, complete=not truncated(lines))
+    verdict = 'contradictory' if findings and said_none else None
+    return report(reviewer, findings, notes, complete=not truncated(lines), verdict=verdict)
 
 
 def parse(data: bytes, origin: str) -> dict[str, Any]:

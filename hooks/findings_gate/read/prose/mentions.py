@@ -64,7 +64,9 @@ SEVERITY = re.compile(
     rf'\b(?:severity|risk|priority|impact)\s*(?:level)?\s*\**\s*[:=\-–]?\s*\**\s*({_SEV})\b'
     rf'|\[\s*({_SEV})\s*\]|\(\s*({_SEV})(?:\s+(?:severity|risk|priority))?\s*\)'
     rf'|\b({_SEV})[\s-](?:severity|risk|priority)\b'
-    rf'|^\W*({_SEV})\W*\s*(?:severity|risk|priority)?\s*[:\]|\-–—]\s',
+    rf'|^\W*({_SEV})\W*\s*(?:severity|risk|priority)?\s*[:\]|\-–—]\s'
+    # a level after a title and a dash, before the description: 'CWE-89 (SQL Injection) - High: ...'
+    r'|(?:\)|\s)\s*[-–—]\s+\**(critical|severe|high|major|medium|moderate|low|minor)\**\s*:\s',
     re.I | re.M,
 )
 CONFIDENCE = re.compile(r'\bconfidence\s*\**\s*[:=\-]?\s*\**\s*(high|medium|low)\b', re.I)

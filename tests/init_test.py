@@ -37,3 +37,20 @@ def test_init_writes_the_policy_and_schemas_and_will_not_overwrite(
     (repo.root / '.findings-gate.yaml').write_text('version: 1\n')
     assert main(['init', '--force']) == 0
     assert (repo.root / '.findings-gate.yaml').read_text() == policy.DEFAULT
+
+
+def test_init_makes_notes_follow_amended_and_rebased_commits(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(repo.root)
+    assert main(['init']) == 0
+    assert main(['init', '--force']) == 0  # once
+    assert repo.git('config', '--get-all', 'notes.rewriteRef') == 'refs/notes/reviews\n'
+    out = capsys.readouterr().out
+    assert out.count('set git config notes.rewriteRef refs/notes/reviews') == 1
+    repo.write('a.py', 'a = 1\n')
+    reviewed = repo.commit()
+    repo.write('review.json', json.dumps({'version': 1, 'reviewer': {'name': 'ann', 'kind': 'human'}, 'findings': []}))
+    assert main(['attach', 'review.json']) == 0
+    repo.git('commit', '-q', '--amend', '-m', 'reworded')
+    amended = json.loads(repo.git('notes', '--ref=refs/notes/reviews', 'show', 'HEAD'))
+    assert amended['change']['revision'] == reviewed  # carried over, and still naming what was reviewed

@@ -75,8 +75,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if verb == 'attach':
         from findings_gate.commands import attach
 
-        return attach.run(args.file, args.format, commit=args.commit, notes_ref=args.notes_ref, out=_out,
-                          stdin=stdin)
+        return attach.run(args.file, args.format, commit=args.commit, base=args.base, key=args.sign,
+                          notes_ref=args.notes_ref, out=_out, stdin=stdin)
     if verb == 'policy check':
         from findings_gate.commands import policy_check
 
@@ -155,7 +155,11 @@ def parser() -> argparse.ArgumentParser:
 
     attach = verbs.add_parser('attach', help='store a report as a git note on a commit')
     attach.add_argument('file', metavar='FILE')
-    attach.add_argument('--commit', default='HEAD', metavar='REV')
+    attach.add_argument('--commit', default='HEAD', metavar='REV', help='the commit reviewed (default HEAD)')
+    attach.add_argument('--base', metavar='REF',
+                        help="the review covered the change from REF's merge base (default: the commit's own diff)")
+    attach.add_argument('--sign', metavar='KEY',
+                        help='sign the report with this SSH key (ssh-keygen -Y sign; a public key: through ssh-agent)')
     attach.add_argument('--notes-ref', default='refs/notes/reviews', metavar='REF')
     attach.add_argument('--format', choices=FORMATS, help='default: detected')
 

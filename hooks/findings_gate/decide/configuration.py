@@ -27,6 +27,7 @@ class Config(NamedTuple):
     baseline: dict[str, dict[str, object]] | None = None
     baseline_origin: str | None = None
     edited: tuple[Condition, ...] = ()  # the configuration files the change edits
+    signers: tuple[str | None, str] | None = None  # (allowed signers or None when missing, where); None: none named
 
 
 def read(repo: Repo | None, root: Path | None, base: str | None, change: Change,
@@ -66,7 +67,11 @@ def read(repo: Repo | None, root: Path | None, base: str | None, change: Change,
     granted = waivers.parse(*written) if written else ()
     written = fetch(rules.baseline, 'the baseline')
     entries = baseline.parse(*written) if written else None
-    config_files = {*policy.FILENAMES, rules.waivers, rules.baseline}
+    signers = None
+    if rules.signers is not None:
+        written_signers = fetch(rules.signers, 'the allowed signers')
+        signers = written_signers or (None, rules.signers)
+    config_files = {*policy.FILENAMES, rules.waivers, rules.baseline, *filter(None, [rules.signers])}
     applies = ("the base commit's copy applies (--trusted-config base)" if trusted == 'base' else
                "the edited copy applies; in CI the base commit's does (--trusted-config base)")
     edited = tuple(
@@ -74,4 +79,4 @@ def read(repo: Repo | None, root: Path | None, base: str | None, change: Change,
                   f"the change edits the gate's configuration; {applies}")
         for f in change.files if config_files & {f.path, f.old_path}
     )
-    return Config(rules, granted, entries, written[1] if written else None, edited)
+    return Config(rules, granted, entries, written[1] if written else None, edited, signers)

@@ -325,10 +325,10 @@ def update_note(repo: Repo, sha: str, edit: Callable[[str], str | None], ref: st
     import random
     import time
 
-    full = _run(repo, 'notes', f'--ref={ref}', 'get-ref').strip()
+    full = notes_ref(repo, ref)
     scratch = f'refs/notes/findings-gate-scratch/{os.getpid()}-{random.randrange(1 << 32):08x}'
     for attempt in range(_ATTEMPTS):
-        old = _ref_value(repo, full)
+        old = resolve_ref(repo, full)
         try:
             text = ''
             if old is not None:
@@ -349,9 +349,45 @@ def update_note(repo: Repo, sha: str, edit: Callable[[str], str | None], ref: st
                     f'nothing was attached; attach it again')
 
 
-def _ref_value(repo: Repo, ref: str) -> str | None:
+def notes_ref(repo: Repo, ref: str) -> str:
+    """The full name git gives a notes ref (`reviews` is refs/notes/reviews)."""
+    return _run(repo, 'notes', f'--ref={ref}', 'get-ref').strip()
+
+
+def resolve_ref(repo: Repo, ref: str) -> str | None:
+    """The commit a ref names; None when there is no such ref."""
     code, out, _ = _call(repo.cwd, ('rev-parse', '--verify', '--quiet', f'{ref}^{{commit}}'))
     return out.decode().strip() if code == 0 else None
+
+
+def has_commit(repo: Repo, sha: str) -> bool:
+    return _call(repo.cwd, ('cat-file', '-e', f'{sha}^{{commit}}'))[0] == 0
+
+
+def rev_list(repo: Repo, *args: str) -> list[str]:
+    return _run(repo, 'rev-list', *args, '--').split()
+
+
+def settings(repo: Repo, key: str) -> list[str]:
+    """Every value of a (multi-valued) git setting, from all of git's configuration files."""
+    code, out, _ = _call(repo.cwd, ('config', '--get-all', key))
+    return out.decode('utf-8', 'surrogateescape').splitlines() if code == 0 else []
+
+
+def remote_ref(repo: Repo, remote: str, ref: str) -> str | None:
+    """The commit `ref` names on the remote (`git ls-remote`); None when it has no such ref."""
+    out = _run(repo, 'ls-remote', '--refs', remote, ref)
+    return next((line.split('\t')[0] for line in out.splitlines() if line.endswith(f'\t{ref}')), None)
+
+
+def notes_at(repo: Repo, commit: str) -> dict[str, str]:
+    """The notes of a commit of a notes ref: each noted object, and its note's blob."""
+    found = {}
+    for entry in _run(repo, 'ls-tree', '-r', '-z', commit).split('\0'):
+        meta, _, path = entry.partition('\t')
+        if path:
+            found[path.replace('/', '')] = meta.split()[2]
+    return found
 
 
 def first_parent(repo: Repo, sha: str) -> str | None:

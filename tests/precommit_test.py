@@ -263,13 +263,14 @@ def test_installed_pre_push_hook_refuses_the_push_until_a_later_commit_fixes_it(
     assert f'on {base[:12]}...{bad[:12]}' in refused.stdout
     assert run('git', 'rev-parse', 'main', cwd=remote).stdout.strip() == base
 
-    # the fix is a new commit; the pushed range nets the line back to what the remote has
+    # the fix is a new commit; the pushed range nets the line back to what the remote has, and the
+    # review, of the commit before it, speaks of a line rewritten since (stale: warn)
     repo.write('app.py', edited(line_5=False, line_18=True))
     fixed = repo.commit('keep the query parameterised')
     pushed = run('git', 'push', 'origin', 'main', cwd=repo.root)
     assert pushed.returncode == 0, pushed.stdout
     assert finding_lines(pushed.stdout, 'app.py:5') == [
-        'app.py:5: WARN warn-in-changed-files: SQL query built from user input [review-bot]',
+        'app.py:5: WARN stale: SQL query built from user input [review-bot]',
     ]
     assert run('git', 'rev-parse', 'main', cwd=remote).stdout.strip() == fixed
 

@@ -138,3 +138,15 @@ def test_signed_requirements_need_the_allowed_signers_and_a_key_that_signs(
     assert line.startswith('findings-gate: error: no-such-key: cannot sign with it: ')  # and ssh-keygen's reason
     assert line.endswith('; name an SSH private key, or a public key whose private key ssh-agent holds')
     assert ci.git('notes', '--ref=refs/notes/reviews', 'list') == ''
+
+
+def test_the_json_output_says_whose_signature_holds(
+        ci: Repo, keys: dict[str, tuple[Path, str]], capsys: pytest.CaptureFixture[str]) -> None:
+    assert _attach(ANN, '--sign', str(keys['ann'][0])) == 0
+    assert _attach({**ANN, 'reviewer': {'name': 'bob', 'kind': 'human'}}) == 0
+    assert _attach({**ANN, 'reviewer': {'name': 'ann', 'kind': 'llm'}}, '--sign', str(keys['mallory'][0])) == 0
+    capsys.readouterr()
+    assert main(['check', '--ci', '--format', 'json']) == 0
+    reports = json.loads(capsys.readouterr().out)['reports']
+    assert [(r['reviewer']['name'], r.get('signature')) for r in reports] == [
+        ('ann', 'good'), ('bob', None), ('ann', 'no key the allowed signers list for ann made it')]

@@ -97,3 +97,21 @@ def test_git_push_of_two_branches_with_the_gate_as_gits_own_hook(pushing: Repo, 
 ])
 def test_the_refs_a_git_push_command_line_names(argv: list[str], configured: dict, expected: list[str] | None) -> None:
     assert push.named(argv, lambda key: configured.get(key, [])) == expected
+
+
+def test_a_remote_is_for_the_pre_push_hook_and_its_input_is_gits(
+        pushing: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(['check', 'origin']) == 2
+    assert capsys.readouterr().err == ("findings-gate: error: 'origin': check takes no such argument; a remote and "
+                                       "its URL go after --pre-push, as git runs its pre-push hook\n")
+    monkeypatch.setattr('sys.stdin', io.TextIOWrapper(io.BytesIO(b'refs/heads/good\n')))
+    assert main(['check', '--pre-push', 'origin', 'url']) == 2
+    assert capsys.readouterr().err.startswith(
+        "findings-gate: error: standard input:1: 'refs/heads/good' is not a line git gives a pre-push hook")
+    # a deletion and a notes ref send no code
+    zero = '0' * 40
+    notes = pushing.git('rev-parse', 'refs/notes/reviews').strip()
+    lines = f'(delete) {zero} refs/heads/old {"1" * 40}\nrefs/notes/reviews {notes} refs/notes/reviews {zero}\n'
+    monkeypatch.setattr('sys.stdin', io.TextIOWrapper(io.BytesIO(lines.encode())))
+    assert main(['check', '--pre-push', 'origin', 'url']) == 0
+    assert capsys.readouterr().out == 'findings-gate: nothing to gate: the push sends no commit the remote lacks\n'

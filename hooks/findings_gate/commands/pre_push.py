@@ -25,8 +25,8 @@ def _one_ref_only(repo: git.Repo, remote: str, warn: check.Write) -> None:
     argv = push.command_line()
     refs = push.named(argv, lambda key: git.settings(repo, key)) if argv else None
     if refs is None:
-        warn(f'{FIRST_REF_ONLY}, and this system does not show the git push command line to check that '
-             f'it names one; push one ref at a time, {EACH}\n')
+        warn(f'{FIRST_REF_ONLY}, and no git push command line can be read here to check that the push '
+             f'names one ref (only Linux shows it); push one ref at a time, {EACH}\n')
     elif len(refs) > 1:
         raise GateError(f'this push names {len(refs)} refs ({", ".join(refs)}) and {FIRST_REF_ONLY}: '
                         f'nothing was pushed; push them one at a time (git push {remote} {refs[0]}), {EACH}')

@@ -1,8 +1,9 @@
 """Benchmarks: synthetic repositories and reports, built seeded, each case run several times.
 
-    python bench/run.py             # every case, as the README's tables were made
+    python bench/run.py             # every case, as docs/performance.md's tables were made
     python bench/run.py --quick     # fewer runs and the large change at a tenth (a smoke run)
     python bench/run.py --only typical,startup --repeat 11
+    python bench/run.py --only real       # django 4.2 -> 4.2.16 with ruff's findings (downloads once)
 
 Every command is the real console script (`findings-gate`, `diff-quality`) of the
 environment that runs this script, started as a subprocess in a repository built
@@ -524,12 +525,37 @@ def scaling(tmp: Path, env: dict[str, str], seed: int, scale: float, repeat: int
           f'(linear: 10; target 8 to 12: {met(8 <= growth <= 12)})')
 
 
+def real(tmp: Path, env: dict[str, str], repeat: int, quality_repeat: int) -> None:
+    """django 4.2 -> 4.2.16 and ruff's findings over the head (bench/real_repository.py)."""
+    import real_repository
+
+    case = real_repository.build(tmp / 'django' / 'repo', env, tool('ruff'))
+    base = ['check', '--base', 'main', '--report', str(case.sarif), '--no-notes']
+    gate = measure([tool('findings-gate'), *base], case.root, uncached(env), repeat, ok=(0, 1))
+    json_runs = measure([tool('findings-gate'), *base, '--format', 'json'], case.root, uncached(env), repeat,
+                        ok=(0, 1))
+    quality = measure([tool('diff-quality'), '--violations=flake8', '--compare-branch=main', str(case.concise)],
+                      case.root, env, quality_repeat, ok=(0, 1))
+    diff = measure(['git', *DIFF, 'main...HEAD'], case.root, env, repeat)
+    rows = [['`git diff main...HEAD` (the gate\'s flags)', ms(diff.p50), mb(diff.peak), '', '']]
+    for label, runs in (('', gate), (' --format json', json_runs)):
+        rows.append([f'`findings-gate check --base main --report ruff.sarif{label}`', ms(runs.p50), mb(runs.peak),
+                     f'{runs.p50 / quality.p50:.2f}×',
+                     f'≤ 1.5 s: {met(runs.p50 <= 1.5)}; no slower than diff-quality: {met(runs.p50 <= quality.p50)}'])
+    rows.append(['`diff-quality --violations=flake8 --compare-branch=main ruff.txt`', ms(quality.p50),
+                 mb(quality.peak), '1.00×', ''])
+    table(f'Real repository: django {real_repository.BASE} → {real_repository.HEAD} ({case.files} files, '
+          f'{case.changed_files} changed), `ruff check --select ALL` over the head: {case.findings} findings, '
+          f'{case.untouched} of them in files the change does not touch; gate {repeat} runs, diff-quality '
+          f'{quality_repeat}', ['command', 'p50', 'peak RSS', 'time / diff-quality\'s', 'target'], rows)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--quick', action='store_true', help='3 runs, the large change at 1/10')
     p.add_argument('--repeat', type=int, help='runs of each fast command (default 21; --quick 3)')
     p.add_argument('--repeat-large', type=int, help='runs of the large and scaled changes (default 5; --quick 1)')
-    p.add_argument('--only', default='startup,typical,large,scaling', help='cases, comma-separated')
+    p.add_argument('--only', default='startup,typical,real,large,scaling', help='cases, comma-separated')
     p.add_argument('--seed', type=int, default=6)
     p.add_argument('--keep', metavar='DIR', help='build the inputs in DIR and keep them')
     args = p.parse_args(argv)
@@ -549,6 +575,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             startup(tmp, env, repeat)
         if 'typical' in cases:
             typical(tmp, env, args.seed, repeat)
+        if 'real' in cases:
+            real(tmp, env, slow, 1 if args.quick else 3)
         largest = None
         if 'large' in cases:
             largest = large(tmp, env, args.seed, scale, slow, 1 if args.quick else 3)

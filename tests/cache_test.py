@@ -118,3 +118,24 @@ def test_large_inputs_are_not_kept() -> None:
     data = b' ' * (cache.MAX_BYTES + 1)
     cache.put('yaml', data, {'a': 1})
     assert cache.get('yaml', data) is None and entries('yaml') == []
+
+
+def test_a_reading_depends_on_every_file_below_the_package_and_on_the_libraries(tmp_path: Path) -> None:
+    package = tmp_path / 'package'
+    (package / 'read' / 'prose').mkdir(parents=True)
+    deep = package / 'read' / 'prose' / 'units.py'
+    deep.write_text('A = 1\n')
+    (package / 'notes.txt').write_text('not code')
+    library = tmp_path / 'site' / 'yaml'
+    library.mkdir(parents=True)
+    (library / '__init__.py').write_text("__version__ = '6.0.3'\n")
+    search = [str(tmp_path / 'site')]
+    before = cache.stamps([package], ['yaml', 'absentlib'], search)
+    assert 'absentlib: absent' in before
+    (package / 'notes.txt').write_text('still not code, and longer')
+    assert cache.stamps([package], ['yaml', 'absentlib'], search) == before
+    deep.write_text('A = 22\n')  # a module two folders down
+    after_code = cache.stamps([package], ['yaml', 'absentlib'], search)
+    assert after_code != before
+    (library / '__init__.py').write_text("__version__ = '6.0.4'\n")  # a new release of a library
+    assert cache.stamps([package], ['yaml', 'absentlib'], search) != after_code

@@ -234,8 +234,21 @@ def test_a_run_without_cwe_ids_does_not_load_the_catalog(staged: Repo, tmp_path:
 
 
 def test_policy_check_warns_about_a_rule_that_never_decides(repo: Repo) -> None:
-    repo.write('p.yaml', 'version: 1\nrules:\n  - {name: all, action: warn}\n  - {name: high, severity: high, action: block}\n')
+    repo.write('p.yaml', 'version: 1\nrules:\n  - {name: high, severity: high, action: block}\n'
+               '  - {name: critical, severity: critical, action: warn}\n')
     result = script('policy', 'check', 'p.yaml', cwd=repo.root)
     assert (result.returncode, result.stdout) == (0, (
-        "p.yaml: valid policy\nwarning: p.yaml::$.rules[1]: 'high' never decides: 'all' (rules[0]) takes "
-        "every finding it would; move it up or narrow 'all'\n"))
+        "p.yaml: valid policy\nwarning: p.yaml::$.rules[1]: 'critical' never decides: 'high' (rules[0]) takes "
+        "every finding it would; move it up or narrow 'high'\n"))
+
+
+def test_the_format_names_the_options_take_are_the_registries(capsys: pytest.CaptureFixture[str]) -> None:
+    from findings_gate import read
+    from findings_gate import render
+
+    for verb, option, names in (('check', '--format', render.RENDERERS), ('check', '--report-format', read.FORMATS),
+                                ('validate', '--format', read.FORMATS), ('import', '--format', read.FORMATS)):
+        with pytest.raises(SystemExit):
+            cli.main([verb, option, "no-such-format", "x"])
+        error = capsys.readouterr().err
+        assert f"(choose from {', '.join(repr(n) for n in names)})" in error, (verb, option)

@@ -72,3 +72,21 @@ class Repo:
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:
     return Repo(tmp_path / 'repo')
+
+
+def fetch_origin(repo: Repo) -> None:
+    """Every branch fetched as `origin/<branch>`, as a CI's full clone has them."""
+    if 'origin' not in repo.git('remote').split():
+        repo.git('remote', 'add', 'origin', str(repo.root))
+    repo.git('fetch', '-q', 'origin')
+
+
+def gitlab_merge_request(repo: Repo, base: str, target: str) -> dict[str, str]:
+    """What GitLab sets in a merge request pipeline (not a merged results one), in a
+    clone of every branch (GIT_DEPTH: 0)."""
+    fetch_origin(repo)
+    return {'GITLAB_CI': 'true', 'CI_PIPELINE_SOURCE': 'merge_request_event', 'CI_DEFAULT_BRANCH': 'main',
+            'CI_COMMIT_SHA': repo.git('rev-parse', 'HEAD').strip(), 'CI_COMMIT_BEFORE_SHA': '0' * 40,
+            'CI_MERGE_REQUEST_IID': '1', 'CI_MERGE_REQUEST_DIFF_BASE_SHA': base,
+            'CI_MERGE_REQUEST_TARGET_BRANCH_NAME': target,
+            'CI_MERGE_REQUEST_SOURCE_BRANCH_NAME': repo.git('branch', '--show-current').strip()}

@@ -59,6 +59,16 @@ def test_a_bare_repository_has_no_work_tree(tmp_path: Path) -> None:
         git.root(found)
 
 
+@pytest.mark.parametrize('written', ['bare=true', '\tbare = TRUE', 'bare = yes'])
+def test_a_repository_configured_bare_however_written_has_no_work_tree(repo: Repo, written: str) -> None:
+    config = repo.root / '.git' / 'config'
+    config.write_text(config.read_text().replace('bare = false', written))
+    found = git.open_repo(repo.root)
+    assert found.work_tree is None
+    with pytest.raises(GateError, match='a bare repository has no work tree'):
+        git.root(found)
+
+
 def test_inside_the_git_directory_the_work_tree_is_its_parent(repo: Repo) -> None:
     assert git.root(git.open_repo(repo.root / '.git')) == repo.root
 

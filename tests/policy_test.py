@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import pytest
 
+from findings_gate.cli import main
 from findings_gate.decide import policy
 from findings_gate.decide import rules
 from findings_gate.errors import GateError
 from findings_gate.model import Change, Finding, InvalidReport, Location, Placed, Report, Reviewer, Waiver
+from tests.conftest import Repo
 
 
 def placed(severity: str = 'medium', placement: str = 'added', path: str | None = 'src/a.py',
@@ -62,7 +64,8 @@ def test_first_match_wins_and_default_applies() -> None:
 
 def test_omitted_keys_take_the_default_policys_values() -> None:
     rules = policy.parse('version: 1\n', 'p.yaml')
-    assert rules.rules == ()
+    assert [r.name for r in rules.rules] == [r.name for r in policy.parse(policy.DEFAULT, 'default').rules]
+    assert policy.parse('version: 1\nrules: []\n', 'p.yaml').rules == ()
     assert (rules.default, rules.invalid_report, rules.incomplete_report, rules.no_reports,
             rules.reports, rules.context_lines) == ('ignore', 'block', 'warn', 'ignore', ('.reviews/',), 3)
 
@@ -158,9 +161,10 @@ def test_explain_says_why_each_earlier_rule_did_not_match() -> None:
 ])
 def test_rules_that_can_never_decide_are_warned_about(first: str, second: str, shadowed: bool) -> None:
     loaded = policy.parse(f'version: 1\nrules:\n  - {first}\n  - {second}\n', 'p.yaml')
-    assert bool(policy.warnings(loaded)) is shadowed
+    about_rules = [w for w in policy.warnings(loaded) if w.startswith('p.yaml::$.rules[')]
+    assert bool(about_rules) is shadowed
     if shadowed:
-        assert policy.warnings(loaded) == [
+        assert about_rules == [
             "p.yaml::$.rules[1]: 'b' never decides: 'a' (rules[0]) takes every finding it would; "
             "move it up or narrow 'a'"]
 
@@ -242,6 +246,8 @@ def test_a_rule_shadowed_by_two_earlier_ones_is_warned_about_once() -> None:
         "move it up or narrow 'a'",
         "p.yaml::$.rules[2]: 'c' never decides: 'a' (rules[0]) takes every finding it would; "
         "move it up or narrow 'a'",
+        "p.yaml::$.default: 'ignore' never applies: 'a' (rules[0]) takes every finding; "
+        "narrow 'a' to let `default` decide the rest",
     ]
 
 
@@ -250,3 +256,43 @@ def test_the_decision_keeps_the_texts_it_is_given() -> None:
     texts = {'src/a.py': 'x = 1\n'}
     assert policy.decide([], [], Change((), 'c'), loaded, texts).texts == texts
     assert policy.decide([], [], Change((), 'c'), loaded).texts == {}
+
+
+HIGH_ON_AN_ADDED_LINE = ('{"version": 1, "reviewer": {"name": "bot", "kind": "tool"}, "findings": [{"title": '
+                         '"injection", "severity": "high", "location": {"path": "app.py", "start_line": 2}}]}')
+
+
+@pytest.mark.parametrize(('written', 'code', 'line'), [
+    ('version: 1\n', 1, 'app.py:2: BLOCK block-severe-on-change: injection [bot]'),
+    ('version: 1\ndefault: warn\n', 1, 'app.py:2: BLOCK block-severe-on-change: injection [bot]'),
+    ('version: 1\nrules: []\n', 0, 'app.py:2: NOTE default: injection [bot]'),
+])
+def test_a_policy_that_leaves_out_rules_has_the_default_policys_rules(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        written: str, code: int, line: str) -> None:
+    monkeypatch.chdir(repo.root)
+    repo.write('.findings-gate.yaml', written)
+    repo.write('app.py', 'x = 1\n')
+    repo.commit('base')
+    repo.write('app.py', 'x = 1\ny = eval(input())\n')
+    repo.git('add', 'app.py')
+    (repo.root.parent / 'r.json').write_text(HIGH_ON_AN_ADDED_LINE)
+    assert main(['check', '--report', str(repo.root.parent / 'r.json')]) == code
+    assert line in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(('written', 'warning'), [
+    ('version: 1\nrules: []\n',
+     "warning: p.yaml::$.rules: no rules: every finding is decided by default ('ignore'); "
+     "leave `rules` out for the default policy's rules\n"),
+    ('version: 1\nrules: [{name: all, action: warn}]\ndefault: block\n',
+     "warning: p.yaml::$.default: 'block' never applies: 'all' (rules[0]) takes every finding; "
+     "narrow 'all' to let `default` decide the rest\n"),
+])
+def test_policy_check_warns_about_no_rules_and_a_default_that_never_applies(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        written: str, warning: str) -> None:
+    monkeypatch.chdir(repo.root)
+    repo.write('p.yaml', written)
+    assert main(['policy', 'check', 'p.yaml']) == 0
+    assert capsys.readouterr().out == f'p.yaml: valid policy\n{warning}'

@@ -75,7 +75,7 @@ def test_every_output_names_the_files_without_the_required_reviews(
         repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     from findings_gate import gate
     from findings_gate import render
-    from findings_gate.cli import RENDERERS
+    from findings_gate.render import RENDERERS
 
     monkeypatch.chdir(repo.root)
     repo.write('.findings-gate.yaml',

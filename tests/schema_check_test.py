@@ -123,9 +123,9 @@ def test_the_report_check_agrees_with_jsonschema() -> None:
 
 
 def test_the_policy_check_agrees_with_jsonschema() -> None:
-    strict = parse_yaml((ROOT / 'README.md').read_text().split('A strict policy')[1]
-                        .split('```yaml\n')[1].split('```')[0], 'README')
-    documents = [policy.parse_default_document(), strict]
+    examples = sorted((ROOT / 'docs' / 'examples').glob('policy-*.yaml'))
+    assert ROOT / 'docs' / 'examples' / 'policy-strict.yaml' in examples
+    documents = [policy.parse_default_document(), *(parse_yaml(p.read_text(), p.name) for p in examples)]
     assert agree(DOCUMENTS['urn:findings-gate:policy:1'], documents) > 100
 
 

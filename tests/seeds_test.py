@@ -6,7 +6,6 @@ repository from the wheels); the seeds are attached to the change as git notes.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from findings_gate.cli import main
 from tests.neutron import NeutronRepo, neutron_repo  # noqa: F401 (a fixture)
 
 SEEDS = Path(__file__).parent.parent.parent / 'shared' / 'fixtures' / 'seeds'
-README = (Path(__file__).parent.parent / 'README.md').read_text()
+STRICT_POLICY = Path(__file__).parent.parent / 'docs' / 'examples' / 'policy-strict.yaml'
 SERVER = 'neutron/services/trunk/rpc/server.py'
 PLUGIN = 'neutron/services/trunk/plugin.py'
 NOT_IN_TRUNK_PY = '`{}` is not in trunk.py; it is defined in ' + SERVER
@@ -55,11 +54,6 @@ EXPECTED = {
     ],
     'seed-004': [],
 }
-
-
-def strict_policy() -> str:
-    [text] = [t for t in re.findall(r'```yaml\n(.*?)```', README, re.S) if 'ungrounded-only-warns' in t]
-    return text
 
 
 @pytest.fixture
@@ -119,10 +113,8 @@ def test_the_default_policy_warns(reviewed: Path, capsys: pytest.CaptureFixture[
     assert [(c['kind'], c['action']) for c in document['conditions']] == [('incomplete_report', 'warn')]
 
 
-def test_the_strict_policy_of_the_readme_blocks(reviewed: Path, capsys: pytest.CaptureFixture[str],
-                                                tmp_path: Path) -> None:
-    (tmp_path / 'strict.yaml').write_text(strict_policy())
-    code, document = decide(capsys, '--policy', str(tmp_path / 'strict.yaml'))
+def test_the_strict_policy_example_blocks(reviewed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, document = decide(capsys, '--policy', str(STRICT_POLICY))
     assert (code, document['verdict']) == (1, 'block')
     blocked = [(f['finding']['title'], f['rule']) for f in document['findings'] if f['action'] == 'block']
     assert blocked == [('Improper Control of a Resource Through its Lifetime in update_trunk_status',

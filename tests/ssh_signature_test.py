@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from findings_gate.cli import main
-from tests.conftest import Repo
+from tests.conftest import Repo, gitlab_merge_request
 
 pytestmark = pytest.mark.skipif(shutil.which('ssh-keygen') is None, reason='no ssh-keygen on PATH')
 
@@ -55,8 +55,8 @@ def ci(repo: Repo, keys: dict[str, tuple[Path, str]], monkeypatch: pytest.Monkey
     repo.git('checkout', '-q', '-b', 'change')
     repo.write('src/app.py', 'import os\ndef run(cmd):\n    return os.system(cmd)\n')
     repo.commit('the change')
-    monkeypatch.setenv('GITLAB_CI', 'true')
-    monkeypatch.setenv('CI_MERGE_REQUEST_DIFF_BASE_SHA', base)
+    for name, value in gitlab_merge_request(repo, base, 'main').items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv('CI_COMMIT_SHA', 'HEAD')
     return repo
 
@@ -87,9 +87,10 @@ def test_a_report_signed_by_its_reviewers_key_counts_and_an_unsigned_one_does_no
     assert _attach(ANN, '--sign', str(keys['ann'][0])) == 0
     assert ', signed, a review of ' in capsys.readouterr().out
     assert len(ci.git('notes', '--ref=refs/notes/reviews', 'show', 'HEAD').splitlines()) == 1  # signed in its place
+    main_tip = ci.git('rev-parse', 'main').strip()[:12]
     assert _check(capsys) == (0, 'findings-gate: passed: 0 block, 0 warn, 0 note; 0 findings from 1 report on '
-                                 f'{ci.git("rev-parse", "main").strip()[:12]}...'
-                                 f'{ci.git("rev-parse", "HEAD").strip()[:12]}\n')
+                                 f'{main_tip}...{ci.git("rev-parse", "HEAD").strip()[:12]}; '
+                                 f'configuration from commit {main_tip}\n')
 
 
 def test_a_report_signed_by_another_key_or_altered_after_signing_counts_for_nothing(

@@ -149,7 +149,7 @@ def test_every_output_shows_the_waiver_and_the_stale_reason(
         repo: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from findings_gate import gate
     from findings_gate import render
-    from findings_gate.cli import RENDERERS
+    from findings_gate.render import RENDERERS
 
     monkeypatch.chdir(repo.root)
     repo.write('app.py', ''.join(f'x_{i} = {i}\n' for i in range(1, 11)))

@@ -19,8 +19,12 @@ from __future__ import annotations
 import functools
 import json
 import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+
+from findings_gate import VERSION
+from findings_gate.schema import schema_dir
 
 try:  # the blake2b that hashlib gives, without importing OpenSSL (6 ms)
     from _blake2 import blake2b
@@ -46,22 +50,23 @@ LIBRARIES = ('yaml', 'jsonschema', 'cwe2')  # whose output a kept reading holds
 @functools.cache
 def _salt() -> bytes:
     """What a reading depends on besides the bytes read: this package and the libraries it reads with."""
+    return f'{VERSION}\n{stamps((_HERE, schema_dir()), LIBRARIES)}'.encode('utf-8', 'surrogateescape')
+
+
+def stamps(tops: Iterable[Path], libraries: Iterable[str], search: Sequence[str] | None = None) -> str:
+    """Every code or data file below `tops` (folders and all), and the installed file of each
+    library (found on `search`, else sys.path), by name, size and modification time."""
     from importlib.machinery import PathFinder  # already loaded; importlib.util would cost 4 ms
 
-    from findings_gate import VERSION
-    from findings_gate.schema import schema_dir
-
-    parts = [VERSION]
-    for top in (_HERE, schema_dir()):
+    parts = []
+    for top in tops:
         for folder, folders, names in os.walk(top):
             folders[:] = sorted(f for f in folders if f != '__pycache__')
-            for name in sorted(names):
-                if name.endswith(('.py', '.json', '.yaml')):
-                    parts.append(_stamp(os.path.join(folder, name)))
-    for library in LIBRARIES:  # its __init__ names its version: another version is another stamp
-        spec = PathFinder.find_spec(library)
+            parts += [_stamp(os.path.join(folder, n)) for n in sorted(names) if n.endswith(('.py', '.json', '.yaml'))]
+    for library in libraries:  # its __init__ names its version: another version is another stamp
+        spec = PathFinder.find_spec(library, search)
         parts.append(_stamp(spec.origin) if spec and spec.origin else f'{library}: absent')
-    return '\n'.join(parts).encode('utf-8', 'surrogateescape')
+    return '\n'.join(parts)
 
 
 def _stamp(path: str) -> str:

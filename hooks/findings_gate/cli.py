@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from findings_gate import VERSION
+from findings_gate import VERSION, gc_pause
 from findings_gate.errors import INTERNAL, UNUSABLE, GateError
 from findings_gate.read import FORMATS
 from findings_gate.render import RENDERERS
@@ -211,8 +211,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, 'reconfigure'):
             stream.reconfigure(errors='backslashreplace')
     args = parser().parse_args(argv)
-    from findings_gate import gc_pause
-
     # one run is short and makes few cycles: the collector's passes over the records of
     # 100,000 findings took 0.5 s of a 6 s run (bench/run.py); reference counting frees the rest
     with gc_pause.building():

@@ -38,6 +38,7 @@ class Read(NamedTuple):
     tree: str | None  # the revision whose files exist; None: the index
     base: str | None = None  # the commit the change starts from; None: none (a new history, a saved diff)
     text: str = ''  # the diff
+    target: str | None = None  # the tip the change merges into, whose configuration is trusted
 
 
 def _read_diff_file(name: str, stdin: BinaryIO | None) -> Read:
@@ -65,7 +66,7 @@ def _range(repo: git.Repo, start: str, end: str, *, three_dot: bool, strict: boo
         base = other
     text = git.diff_range(repo, base, head)
     return Read(diff.parse_diff(text, f'{base[:12]}...{head[:12]}'),
-                git.commits(repo, base, head), head, base, text)
+                git.commits(repo, base, head), head, base, text, other)
 
 
 def _head(repo: git.Repo) -> str | None:
@@ -93,7 +94,8 @@ def read_change(repo: git.Repo | None, target: Target, environ: dict[str, str],
         return Read(diff.parse_diff(text, f'everything up to {head[:12]}'),
                     git.commits(repo, None, head), head, None, text)
     text = git.diff_staged(repo)
-    return Read(diff.parse_diff(text, 'staged changes'), [], None, _head(repo), text)
+    current = _head(repo)
+    return Read(diff.parse_diff(text, 'staged changes'), [], None, current, text, current)
 
 
 def _code(repo: git.Repo, tree: str | None,
@@ -228,7 +230,7 @@ def gate(
         raise GateError('--trusted-config base needs the base commit, which a saved diff does not name; '
                         'gate a range (--base) or pass --trusted-config tree')
     gated = read_change(repo, target, environ or {}, stdin)
-    config = configuration.read(repo, root, gated.base, gated.change, policy_file, trusted_config)
+    config = configuration.read(repo, root, gated.target, gated.change, policy_file, trusted_config)
     rules = config.policy
     files = functools.cache(lambda: git.tracked_files(repo, gated.tree) if repo else frozenset())
     code = _code(repo, gated.tree, files) if repo else None
@@ -274,4 +276,4 @@ def gate(
         more=(*config.edited, *about_waivers), absent=absent, baseline=config.baseline_origin,
         granted=config.waivers,
     )
-    return decision, rules
+    return decision._replace(config_commit=config.commit), rules

@@ -59,10 +59,9 @@ def _call(cwd: str | Path, args: tuple[str, ...], stdin: bytes | None = None) ->
 
 def open_repo(path: str | Path = '.') -> Repo:
     """The repository `path` is in (git's own search: parent directories, GIT_DIR, worktrees)."""
+    # git's own answer, not a search of our own: git alone knows core.bare and core.worktree
+    # (from any included file), safe.directory, GIT_DIR and the ceiling directories
     where = os.path.abspath(path)
-    found = _discover(where)
-    if found is not None:
-        return found
     if not os.path.isdir(where):
         code, out = 1, b''
     else:
@@ -77,53 +76,6 @@ def open_repo(path: str | Path = '.') -> Repo:
     elif lines[1] != 'true' and git_dir.name == '.git':  # run inside .git
         work_tree = git_dir.parent
     return Repo(git_dir, work_tree)
-
-
-# they move git's search for the repository: git is asked then
-_DISCOVERY = ('GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR', 'GIT_CEILING_DIRECTORIES',
-              'GIT_DISCOVERY_ACROSS_FILESYSTEM')
-
-
-def _discover(where: str) -> Repo | None:
-    """The work tree above `where` and its `.git` (a directory, or a file naming one for a
-    worktree or a submodule), found as git would without running it (2 ms of a pre-commit
-    run); None where git's own search must decide: the variables above, a bare repository,
-    inside a git directory, a configured core.worktree."""
-    if any(name in os.environ for name in _DISCOVERY):
-        return None
-    path = where
-    while True:
-        dotgit = os.path.join(path, '.git')
-        if os.path.isdir(dotgit):
-            return Repo(Path(dotgit), Path(path)) if _plain_git_dir(dotgit) else None
-        if os.path.isfile(dotgit):
-            try:
-                with open(dotgit, encoding='utf-8') as f:
-                    line = f.readline().rstrip('\r\n')
-            except (OSError, UnicodeDecodeError):
-                return None
-            if not line.startswith('gitdir: '):
-                return None
-            git_dir = os.path.normpath(os.path.join(path, line[len('gitdir: '):]))
-            return Repo(Path(git_dir), Path(path)) if os.path.isfile(os.path.join(git_dir, 'HEAD')) else None
-        if os.path.isfile(os.path.join(path, 'HEAD')) and os.path.isdir(os.path.join(path, 'objects')):
-            return None  # a bare repository, or inside a .git
-        parent = os.path.dirname(path)
-        if parent == path:
-            return None
-        path = parent
-
-
-def _plain_git_dir(git_dir: str) -> bool:
-    """A git directory whose configuration does not move its work tree or call it bare."""
-    if not os.path.isfile(os.path.join(git_dir, 'HEAD')):
-        return False
-    try:
-        with open(os.path.join(git_dir, 'config'), 'rb') as f:
-            config = f.read().lower()
-    except OSError:
-        return False
-    return b'worktree' not in config and b'bare = true' not in config.replace(b'\t', b' ')
 
 
 def root(repo: Repo) -> Path:

@@ -158,3 +158,4 @@ class Decision(NamedTuple):
     absent: tuple[Absent, ...] = ()  # baselined findings not found in this run
     baseline: str | None = None  # where the baseline was read from
     waivers: tuple[Waiver, ...] = ()  # every waiver granted, used or not
+    config_commit: str | None = None  # the commit the policy, waivers and baseline were read from; None: the work tree

@@ -10,7 +10,10 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import BinaryIO, NamedTuple
 
-from findings_gate import ci, gate, git, render
+from findings_gate import ci
+from findings_gate import gate
+from findings_gate import git
+from findings_gate import render
 from findings_gate.decide.policy import Policy
 from findings_gate.errors import BLOCKED, PASS, GateError
 from findings_gate.model import Decision
@@ -63,8 +66,9 @@ def decide(options: GateOptions, *, environ: Mapping[str, str], stdin: BinaryIO 
     target = gate.Target(o.diff_file, o.base, o.head, o.from_ref, o.to_ref, o.pre_push)
     job = ci.detect(env) if in_ci else None
     if job is not None and not named:
-        target = gate.Target(base=job.base, head=job.head, pre_push=job.base is None)
-        env['PRE_COMMIT_LOCAL_BRANCH'] = job.head  # a new history: all of it
+        base, head = ci.commits(env)
+        target = gate.Target(base=base, head=head, pre_push=base is None)
+        env['PRE_COMMIT_LOCAL_BRANCH'] = head  # a new history: all of it
     decision, policy = gate.gate(
         target,
         reports=o.reports, policy_file=o.policy, context=o.context,

@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from findings_gate import git, schema
+from findings_gate import git
+from findings_gate import schema
 from findings_gate.decide.policy import DEFAULT
 from findings_gate.errors import PASS, GateError, display
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from findings_gate import documents, git
+from findings_gate import documents
+from findings_gate import git
 from findings_gate.commands.check import Write
 from findings_gate.decide import baseline, policy, waivers
 from findings_gate.errors import BLOCKED, PASS, GateError, display

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from findings_gate import cache
 from findings_gate.errors import GateError
 
 if TYPE_CHECKING:
@@ -98,8 +99,6 @@ def _live_successors(entries: dict[str, Entry]) -> dict[str, Entry]:
 def read_catalog() -> tuple[str, dict[str, Entry]]:
     """The catalog; its reading is kept (cache.py) under the XML file's path, size and time:
     parsing the 15 MB of XML takes 250 ms, reading the kept entries a few."""
-    from findings_gate import cache
-
     path = _catalog_file()
     stat = path.stat()
     key = f'{path}:{stat.st_size}:{stat.st_mtime_ns}'.encode('utf-8', 'surrogateescape')

@@ -1,11 +1,15 @@
-"""What the maintainers configured, from the work tree or from the change's base commit.
+"""What the maintainers configured, from the work tree or from a commit the change cannot edit.
 
 The policy, the waivers and the baseline; and which of them the change edits,
 so that a change cannot loosen its own gate unseen (`--trusted-config base`).
+The trusted commit is the tip of the branch the change merges into (the ref
+`--base` names, the one the CI names under `--ci`), not the merge base: a
+change branched before the policy was made stricter gets the stricter one.
 """
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -27,40 +31,60 @@ class Config(NamedTuple):
     baseline: dict[str, dict[str, object]] | None = None
     baseline_origin: str | None = None
     edited: tuple[Condition, ...] = ()  # the configuration files the change edits
+    commit: str | None = None  # the commit it was read from; None: the work tree, or no commit
     signers: tuple[str | None, str] | None = None  # (allowed signers or None when missing, where); None: none named
 
 
-def read(repo: Repo | None, root: Path | None, base: str | None, change: Change,
-         policy_file: str | None, trusted: str) -> Config:
-    """The configuration from the work tree, or (`trusted` base) from the change's base commit.
+def _in_repository(path: str, root: Path) -> str | None:
+    """`path` relative to the work tree's top, as git names it; None when it is outside."""
+    for here, top in ((Path(os.path.abspath(path)), root), (Path(os.path.realpath(path)), root.resolve())):
+        try:
+            return here.relative_to(top).as_posix()
+        except ValueError:
+            continue
+    return None
 
-    With no base commit (a new history, a first commit) the base has no
-    configuration: the default policy applies, with no waivers and no baseline.
+
+def read(repo: Repo | None, root: Path | None, commit: str | None, change: Change,
+         policy_file: str | None, trusted: str) -> Config:
+    """The configuration from the work tree, or (`trusted` base) from `commit`.
+
+    With no commit (a new history, a first commit) there is no configuration:
+    the default policy applies, with no waivers and no baseline. A `policy_file`
+    inside the repository is read like the repository's own policy file.
     """
     if root is None or repo is None:
         return Config(policy.load(policy_file, None))
-    base_files = functools.cache(lambda: git.tracked_files(repo, base) if base else frozenset())
+    from_commit = trusted == 'base'
+    commit_files = functools.cache(lambda: git.tracked_files(repo, commit) if commit else frozenset())
+    changed = {p for f in change.files for p in (f.path, f.old_path) if p}
 
     def exists(path: str) -> bool:
-        return path in base_files() if trusted == 'base' else (root / path).is_file()
+        return path in commit_files() if from_commit else (root / path).is_file()
 
     def fetch(path: str, what: str) -> tuple[str, str] | None:
         """(text, origin) of a repository-relative file, None when there is none."""
         if not exists(path):
             return None
-        if trusted == 'base':
-            assert base is not None
-            origin = f'{base[:12]}:{path}'
+        if from_commit:
+            assert commit is not None
+            origin = f'{commit[:12]}:{path}'
             try:
-                return git.blob(repo, base, path).decode('utf-8'), origin
+                return git.blob(repo, commit, path).decode('utf-8'), origin
             except UnicodeDecodeError:
                 raise GateError(f'{origin}: cannot read {what}: not UTF-8 text') from None
         return policy.read(str(root / path), what), display(root / path)
 
-    if policy_file is not None:
-        rules = policy.load(policy_file, None)
+    named = _in_repository(policy_file, root) if policy_file is not None else None
+    if policy_file is not None and (named is None or not from_commit):
+        rules = policy.load(policy_file, None)  # outside the repository, or the work tree's copy
     else:
-        name = policy.find(exists)
+        name = named or policy.find(exists)
+        if named is not None and not exists(named) and named not in changed:  # nobody's: say so
+            where = f'commit {commit[:12]}' if commit else 'a new history (no commit before it)'
+            raise GateError(f'--policy {policy_file}: not in {where}, where the configuration is read '
+                            f'from (--trusted-config base); commit it there first, or name a file '
+                            f'outside the repository')
         written = fetch(name, 'the policy') if name else None
         rules = policy.parse(*written) if written else policy.parse(policy.DEFAULT, 'the default policy')
     written = fetch(rules.waivers, 'the waivers')
@@ -71,12 +95,14 @@ def read(repo: Repo | None, root: Path | None, base: str | None, change: Change,
     if rules.signers is not None:
         written_signers = fetch(rules.signers, 'the allowed signers')
         signers = written_signers or (None, rules.signers)
-    config_files = {*policy.FILENAMES, rules.waivers, rules.baseline, *filter(None, [rules.signers])}
-    applies = ("the base commit's copy applies (--trusted-config base)" if trusted == 'base' else
+    config_files = {*policy.FILENAMES, rules.waivers, rules.baseline, *([named] if named else []),
+                    *([rules.signers] if rules.signers else [])}
+    applies = ("the base commit's copy applies (--trusted-config base)" if from_commit else
                "the edited copy applies; in CI the base commit's does (--trusted-config base)")
     edited = tuple(
         Condition('config_changed', f.path, rules.config_changed,
                   f"the change edits the gate's configuration; {applies}")
         for f in change.files if config_files & {f.path, f.old_path}
     )
-    return Config(rules, granted, entries, written[1] if written else None, edited, signers)
+    return Config(rules, granted, entries, written[1] if written else None, edited,
+                  commit if from_commit else None, signers)

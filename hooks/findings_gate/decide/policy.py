@@ -97,7 +97,7 @@ def parse(text: str, origin: str) -> Policy:
 
     return Policy(
         origin=origin,
-        rules=_compile(document.get('rules', ()), origin, 'rules', rules.compile_rule),
+        rules=_compile(get('rules'), origin, 'rules', rules.compile_rule),
         default=get('default'),
         invalid_report=get('invalid_report'),
         incomplete_report=get('incomplete_report'),
@@ -191,7 +191,12 @@ def explain(decided: Decided, policy: Policy) -> list[tuple[str, str, str | None
 
 
 def warnings(policy: Policy) -> list[str]:
-    """Rules that can never decide, because an earlier rule takes every finding they would."""
+    """What a policy says that cannot be what its author meant: no rules at all, rules that
+    can never decide because an earlier rule takes every finding they would, and a
+    `default` that never applies because a rule takes every finding."""
+    if not policy.rules:
+        return [f'{policy.origin}::$.rules: no rules: every finding is decided by default '
+                f'({policy.default!r}); leave `rules` out for the default policy\'s rules']
     found = []
     for i, later in enumerate(policy.rules):
         for j, earlier in enumerate(policy.rules[:i]):
@@ -200,6 +205,11 @@ def warnings(policy: Policy) -> list[str]:
                              f'{earlier.name!r} (rules[{j}]) takes every finding it would; '
                              f'move it up or narrow {earlier.name!r}')
                 break
+    catch_all = next((i for i, rule in enumerate(policy.rules) if not rule.tests), None)
+    if catch_all is not None:
+        name = policy.rules[catch_all].name
+        found.append(f'{policy.origin}::$.default: {policy.default!r} never applies: {name!r} '
+                     f'(rules[{catch_all}]) takes every finding; narrow {name!r} to let `default` decide the rest')
     return found
 
 

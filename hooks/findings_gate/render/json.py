@@ -106,6 +106,7 @@ def document(decision: Decision) -> dict[str, Any]:
             ],
         },
         'policy': decision.policy,
+        **({'config_commit': decision.config_commit} if decision.config_commit else {}),
         'reports': [_report(r) for r in decision.reports],
         'findings': [_decided(d) for d in decision.findings],
         'conditions': [_condition(c) for c in decision.conditions],

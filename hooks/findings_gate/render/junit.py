@@ -101,7 +101,8 @@ def render(decision: Decision) -> str:
     suite = ET.SubElement(root, 'testsuite', {'name': 'findings-gate', **counts})
     properties = ET.SubElement(suite, 'properties')
     for name, value in (('verdict', decision.verdict), ('policy', decision.policy),
-                        ('change', decision.change.description)):
+                        ('change', decision.change.description),
+                        *([('config_commit', decision.config_commit)] if decision.config_commit else [])):
         ET.SubElement(properties, 'property', name=name, value=xml_text(inert(value)))
     suite.extend(cases)
     ET.indent(root)

@@ -11,3 +11,8 @@ HEADINGS = {
     'untouched': 'in files this change does not touch',
     'unlocated': 'with no usable location',
 }
+
+
+def configured(commit: str | None) -> str:
+    """Where the policy, the waivers and the baseline came from, as a clause ('' for the work tree)."""
+    return f'configuration from commit {commit[:12]}' if commit else ''

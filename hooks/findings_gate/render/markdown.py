@@ -18,7 +18,7 @@ from findings_gate.render.severity_order import order
 from findings_gate.render.plain_text import guards, stated
 from findings_gate.render.file_lines import old_side
 from findings_gate.render.inert import inert
-from findings_gate.render.labels import HEADINGS, LABELS
+from findings_gate.render.labels import HEADINGS, LABELS, configured
 
 LIMIT = 1024 * 1024  # bytes of a step summary GitHub keeps (runner AttachmentSizeLimit)
 CELL = 300  # characters of untrusted text kept in one table cell
@@ -136,7 +136,8 @@ def _head(decision: Decision) -> list[str]:
         f'## findings-gate: {_WORDS[decision.verdict]}', '',
         f'{found} finding{"s" * (found != 1)} from {reports} report{"s" * (reports != 1)}'
         f'{f" ({invalid} invalid)" if invalid else ""} on {escape(decision.change.description)}; '
-        f'policy: {escape(decision.policy)}.', '',
+        f'policy: {escape(decision.policy)}'
+        f'{f"; {configured(decision.config_commit)}" if decision.config_commit else ""}.', '',
         *_counts(decision), '',
     ]
 

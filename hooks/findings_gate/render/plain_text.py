@@ -15,7 +15,7 @@ import re
 from findings_gate.model import Condition, Decided, Decision, Placed
 from findings_gate.render.file_lines import old_side
 from findings_gate.render.inert import inert
-from findings_gate.render.labels import HEADINGS, LABELS
+from findings_gate.render.labels import HEADINGS, LABELS, configured
 
 LIMIT = 16_000  # bytes of one message: under Gerrit's 16 KiB default (Zuul cuts at 16 056)
 VERDICTS = {'block': 'BLOCKED', 'warn': 'passed with warnings', 'pass': 'passed'}
@@ -41,7 +41,8 @@ def headline(decision: Decision) -> str:
     found, reports = len(decision.findings), len(decision.reports)
     return (f'findings-gate: {VERDICTS[decision.verdict]}: {counts}; '
             f'{found} finding{"s" * (found != 1)} from {reports} report{"s" * (reports != 1)} '
-            f'on {inert(decision.change.description)}')
+            f'on {inert(decision.change.description)}'
+            f'{f"; {configured(decision.config_commit)}" if decision.config_commit else ""}')
 
 
 def where(d: Decided) -> str:

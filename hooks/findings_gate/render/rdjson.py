@@ -101,6 +101,8 @@ def result(decision: Decision) -> dict[str, Any]:
         'source': {'name': 'findings-gate'},
         'diagnostics': [_diagnostic(d, binary, lines) for d in decision.findings]
         + [_condition(c) for c in decision.conditions],
+        # not a field of the format: reviewdog skips it (DiscardUnknown), scripts can read it
+        **({'config_commit': decision.config_commit} if decision.config_commit else {}),
     }
 
 

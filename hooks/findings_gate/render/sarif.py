@@ -288,7 +288,8 @@ def document(decision: Decision) -> dict[str, Any]:
         'results': results,
         'columnKind': 'unicodeCodePoints',
         'properties': {'verdict': decision.verdict, 'change': decision.change.description,
-                       'policy': decision.policy},
+                       'policy': decision.policy,
+                       **({'config_commit': decision.config_commit} if decision.config_commit else {})},
     }
     return {'$schema': SCHEMA, 'version': '2.1.0', 'runs': [run]}
 

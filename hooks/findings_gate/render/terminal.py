@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from findings_gate.model import PLACEMENTS, Condition, Decided, Decision, InvalidReport, Waiver
 from findings_gate.render.inert import defuse, inert
-from findings_gate.render.labels import HEADINGS, LABELS
+from findings_gate.render.labels import HEADINGS, LABELS, configured
 
 _COLORS = {'block': '\033[1;31m', 'warn': '\033[33m', 'ignore': '\033[2m'}
 _RESET = '\033[0m'
@@ -77,9 +77,10 @@ def _summary(decision: Decision) -> str:
         absent = sum(a.number for a in decision.absent)
         baseline = (f'; baseline {inert(decision.baseline)}: {states.count("new")} new, '
                     f'{states.count("unchanged")} unchanged, {absent} absent')
+    configuration = f'; {configured(decision.config_commit)}' if decision.config_commit else ''
     return (f'findings-gate: {word}: {counts}; {found}'
             f'{f" ({placements})" if placements else ""} from {reports}'
-            f' on {inert(decision.change.description)}{baseline}')
+            f' on {inert(decision.change.description)}{baseline}{configuration}')
 
 
 def render(decision: Decision, *, color: bool = False) -> str:

@@ -183,16 +183,20 @@ def _prepare(report: Report, source: sources.Source, config: configuration.Confi
 
 
 def _notes(repo: git.Repo, gated: Read, ref: str) -> list[tuple[str, str]]:
-    """(commit, note) on the change's commits, then on commits with the same patch as one of them
-    (`git patch-id`: the commit as it was before an amend or a rebase), so that a review of the
-    same patch still counts; freshness re-places it from the commit it reviewed."""
+    """(commit, note) on the change's commits; for a commit without a note of its own, on the
+    commits with the same patch (`git patch-id`: the commit as it was before an amend or a
+    rebase), so that a review of the same patch still counts; freshness re-places it from the
+    commit it reviewed."""
     noted = git.noted(repo, ref)
     found = git.notes(repo, gated.commits, ref, noted)
+    bare = [c for c in gated.commits if c not in noted]
     ours = set(gated.commits)
-    others = git.unmerged(repo, [c for c in noted if c not in ours], *filter(None, (gated.tree, gated.base)))
+    others = set()
+    if bare:
+        others = git.unmerged(repo, [c for c in noted if c not in ours], *filter(None, (gated.tree, gated.base)))
     if others:
-        ids = git.patch_ids(repo, [*gated.commits, *sorted(others)])
-        for commit in gated.commits:
+        ids = git.patch_ids(repo, [*bare, *sorted(others)])
+        for commit in bare:
             same = sorted(o for o in others if commit in ids and ids.get(o) == ids[commit])
             found += git.notes(repo, same, ref, noted)
             others -= set(same)

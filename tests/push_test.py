@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -66,10 +67,10 @@ def test_as_gits_pre_push_hook_every_pushed_ref_is_gated(
 
 
 @pytest.mark.skipif(FINDINGS_GATE is None, reason=f'no findings-gate script next to {sys.executable}')
-def test_git_push_of_two_branches_with_the_gate_as_gits_own_hook(pushing: Repo, tmp_path: Path) -> None:
-    hook = pushing.root / '.git' / 'hooks' / 'pre-push'
-    hook.write_text(f'#!/bin/sh\nexec {FINDINGS_GATE} check --pre-push "$@"\n')
-    hook.chmod(0o755)
+def test_git_push_of_two_branches_with_the_gate_as_gits_own_hook(
+        pushing: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copy2(Path(__file__).parent.parent / 'docs' / 'examples' / 'pre-push', pushing.root / '.git' / 'hooks')
+    monkeypatch.setenv('PATH', f'{Path(sys.executable).parent}{os.pathsep}{os.environ["PATH"]}')
     done = subprocess.run(('git', 'push', 'origin', 'good', 'bad'), cwd=pushing.root, capture_output=True, text=True)
     assert done.returncode != 0, done.stdout
     assert 'app.py:2: BLOCK block-severe-on-change: eval of input [bot]' in done.stdout

@@ -27,10 +27,10 @@ def test_a_valid_report_is_kept_and_read_back_from_the_cache() -> None:
     first = sources.read(source)
     assert isinstance(first, Report) and first.findings[0].title == 'first reading'
     [kept] = entries('report-detected')
-    document = json.loads(kept.read_text())
-    assert document['findings'][0]['title'] == 'first reading'
+    [[origin, document]] = json.loads(kept.read_text())  # each report the file holds, with its origin
+    assert (origin, document['findings'][0]['title']) == ('a.json', 'first reading')
     document['findings'][0]['title'] = 'from the cache'
-    kept.write_text(json.dumps(document))
+    kept.write_text(json.dumps([[origin, document]]))
     again = sources.read(source)
     assert isinstance(again, Report)
     assert (again.origin, again.findings[0].title) == ('a.json', 'from the cache')

@@ -54,7 +54,8 @@ findings:
     (b'{"a": "\xe9"}', 'r.json: not UTF-8 text (byte 7); save the report as UTF-8'),
     (b'[1, 2', "r.json:1:6: not valid JSON: Expecting ',' delimiter; fix the syntax"),
     (b'[1, 2]', 'r.json: not a report in a known format (tried native, text, sarif, rdjson, rdjsonl, '
-                'codeclimate); pass --report-format or write a native report'),
+                'codeclimate, github-comments, github-reviews, gitlab-discussions, gerrit-comments); '
+                'pass --report-format or write a native report'),
     (b'version: 1\nreviewer: {name: a, kind: tool}\nfindings: []\ncreated: 2024-01-01\n',
      "r.json::$: Additional properties are not allowed ('created' was unexpected)"),
     (b'{"version": 1, "reviewer": {"name": "a", "kind": "tool"}, "findings": '

@@ -177,7 +177,8 @@ def test_unknown_json_is_refused_by_name(data: str | bytes) -> None:
     with pytest.raises(GateError) as e:
         read.parse(as_bytes(data), 'out.json')
     assert str(e.value) == (
-        'out.json: not a report in a known format (tried native, text, sarif, rdjson, rdjsonl, codeclimate); '
+        'out.json: not a report in a known format (tried native, text, sarif, rdjson, rdjsonl, codeclimate, '
+        'github-comments, github-reviews, gitlab-discussions, gerrit-comments); '
         'pass --report-format or write a native report')
 
 

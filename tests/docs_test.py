@@ -27,8 +27,7 @@ from findings_gate.model import Report
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / 'docs' / 'examples'
 README = ROOT / 'README.md'
-DOCS = [README, ROOT / 'CONTRIBUTING.md', *sorted((ROOT / 'docs').glob('*.md')),
-        *sorted((ROOT / 'pending-docs').glob('*.md'))]  # and what waits to be folded into them
+DOCS = [README, ROOT / 'CONTRIBUTING.md', *sorted((ROOT / 'docs').glob('*.md'))]
 NAMED = re.compile(r'# (docs/examples/\S+)\n')
 
 # every example file, by what it is; each kind has its test below

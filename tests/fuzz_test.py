@@ -107,16 +107,18 @@ def one_line(text: str) -> bool:
     return bool(text) and text.splitlines() == [text]
 
 
-def reads(data: bytes, fmt: str | None = None) -> Report | InvalidReport:
-    """`sources.read` holds its invariant on `data`; its result."""
+def reads(data: bytes, fmt: str | None = None) -> Report | InvalidReport | None:
+    """`sources.read_all` holds its invariant on `data`; the one result (None: a code host's
+    export of no comment, or of several reviewers)."""
     with watchdog():
-        result = sources.read(sources.Source('reviews/fuzz.json', data), fmt)
-    assert isinstance(result, (Report, InvalidReport))
-    if isinstance(result, InvalidReport):
-        assert result.problems
-        for problem in result.problems:
-            assert one_line(problem), problem
-    return result
+        results = sources.read_all(sources.Source('reviews/fuzz.json', data), fmt)
+    for result in results:
+        assert isinstance(result, (Report, InvalidReport))
+        if isinstance(result, InvalidReport):
+            assert result.problems
+            for problem in result.problems:
+                assert one_line(problem), problem
+    return results[0] if len(results) == 1 else None
 
 
 # ---- values and documents ----------------------------------------------------------------------
@@ -258,7 +260,41 @@ CODECLIMATE = [{
                                                          'end': {'line': 1, 'column': 4}}}],
     'trace': {'locations': [{'path': 'x.py', 'positions': {'begin': {'offset': 3}}}]},
 }]
-BASES = {'native': NATIVE, 'sarif': SARIF, 'rdjson': RDJSON, 'codeclimate': CODECLIMATE}
+GITHUB_USER = {'login': 'coderabbitai[bot]', 'id': 1, 'node_id': 'n', 'avatar_url': 'u', 'gravatar_id': '', 'url': 'u',
+               'html_url': 'u', 'followers_url': 'u', 'following_url': 'u', 'gists_url': 'u', 'starred_url': 'u',
+               'subscriptions_url': 'u', 'organizations_url': 'u', 'repos_url': 'u', 'events_url': 'u',
+               'received_events_url': 'u', 'type': 'Bot', 'site_admin': False}
+GITHUB_COMMENTS = [{
+    'url': 'u', 'pull_request_review_id': 1, 'id': 2, 'node_id': 'n', 'diff_hunk': '@@ -1 +1 @@\n+x', 'path': 'app.py',
+    'position': None, 'original_position': 3, 'commit_id': 'a' * 40, 'original_commit_id': 'b' * 40,
+    'user': GITHUB_USER,
+    'body': '_⚠️ Potential issue_\n\n**SQL injection** in `query` (CWE-89): user input reaches the query.',
+    'created_at': 't', 'updated_at': 't', 'html_url': 'u', 'pull_request_url': 'u', 'author_association': 'NONE',
+    '_links': {'self': {'href': 'u'}, 'html': {'href': 'u'}, 'pull_request': {'href': 'u'}},
+    'start_line': None, 'original_start_line': 2, 'start_side': 'RIGHT', 'line': None, 'original_line': 3,
+    'side': 'LEFT', 'subject_type': 'line',
+}]
+GITHUB_REVIEWS = [{
+    'id': 3, 'node_id': 'n', 'user': GITHUB_USER, 'body': '1. SQL injection in app.py line 3', 'state': 'CHANGES_REQUESTED',
+    'html_url': 'u', 'pull_request_url': 'u', '_links': {'html': {'href': 'u'}, 'pull_request': {'href': 'u'}},
+    'submitted_at': 't', 'commit_id': 'a' * 40, 'author_association': 'MEMBER',
+}]
+GITLAB_DISCUSSIONS = [{'id': 'd', 'individual_note': False, 'notes': [{
+    'id': 4, 'type': 'DiffNote', 'body': 'This builds SQL from user input.', 'author': {'id': 1, 'username': 'alice'},
+    'system': False, 'resolvable': True, 'resolved': True, 'resolved_by': {'id': 2, 'username': 'bob'},
+    'position': {'base_sha': 'a' * 40, 'start_sha': 'a' * 40, 'head_sha': 'b' * 40, 'old_path': 'app.py',
+                 'new_path': 'app.py', 'position_type': 'text', 'old_line': 2, 'new_line': None,
+                 'line_range': {'start': {'line_code': 'x_1_0', 'type': 'old'}, 'end': {'line_code': 'x_2_0', 'type': 'old'}}},
+}]}]
+GERRIT_COMMENTS = {'app.py': [{
+    'id': 'c1', 'patch_set': 2, 'author': {'_account_id': 7, 'username': 'bot', 'tags': ['SERVICE_USER']},
+    'line': 4, 'range': {'start_line': 2, 'start_character': 0, 'end_line': 4, 'end_character': 0},
+    'message': '[high] The query is built from user input.', 'unresolved': True, 'updated': 't', 'commit_id': 'c' * 40,
+}], '/COMMIT_MSG': [{'id': 'c2', 'patch_set': 2, 'author': {'_account_id': 7, 'username': 'bot'}, 'line': 1,
+                                   'message': 'Typo', 'updated': 't'}]}
+BASES = {'native': NATIVE, 'sarif': SARIF, 'rdjson': RDJSON, 'codeclimate': CODECLIMATE,
+         'github-comments': GITHUB_COMMENTS, 'github-reviews': GITHUB_REVIEWS,
+         'gitlab-discussions': GITLAB_DISCUSSIONS, 'gerrit-comments': GERRIT_COMMENTS}
 
 
 @pytest.fixture(scope='module', autouse=True)

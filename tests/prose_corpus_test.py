@@ -74,13 +74,77 @@ def test_every_kind_named_in_the_issue_has_at_least_eight_texts():
     assert not short, short
 
 
+# How many texts of each kind the corpus keeps at least (at most, for the truncated kind):
+# the issue asks for eight of every kind; the corpus aims higher where real texts were found.
+AT_LEAST = {'threads': 16, 'bots': 40, 'scanners': 30, 'people': 30, 'verdicts': 24}
+AT_MOST = {'truncated': 25}
+CONTRADICTORY = 8   # reviews that approve and state a finding in one text
+VERDICT_ONLY = 16   # texts that only give a no-findings verdict (LGTM, ship it, zero findings)
+
+# The review bots the issue names, by the name their sidecars record in `reviewer`, and the
+# ones no real text was found for: each must be named in the corpus README's "Known gaps".
+NAMED_BOTS = ('gemini-code-assist', 'coderabbit', 'codex', 'cursor-bugbot', 'copilot', 'qodo', 'sourcery',
+              'greptile', 'ellipsis', 'sentinel')
+NOT_FOUND = {
+    'ellipsis': 'no Ellipsis review comment turned up in the sources searched (only its pull-request '
+                'summaries, which state no finding); see tests/prose/real/README.md, Known gaps',
+}
+GITLAB_NOT_FOUND = ('no GitLab merge-request discussion with a public address turned up in the sources searched '
+                    '(one pasted GitLab thread was found, but not where it came from); '
+                    'see tests/prose/real/README.md, Known gaps')
+
+
+def _labels():
+    return [(t, bench.label_of(t)) for t in TEXTS]
+
+
+@pytest.mark.parametrize('kind', sorted(AT_LEAST))
+def test_the_kind_reaches_its_count(kind):
+    count = sum(1 for t in TEXTS if t.parent.name == kind)
+    assert count >= AT_LEAST[kind], (kind, count)
+
+
+def test_the_truncated_kind_stays_small():
+    """One export's cut comments once made half the corpus; the kind is kept to the most varied."""
+    count = sum(1 for t in TEXTS if t.parent.name == 'truncated')
+    assert count <= AT_MOST['truncated'], count
+    sources = Counter(label['source'].split('/pull/')[0] for t, label in _labels() if t.parent.name == 'truncated')
+    assert max(sources.values()) <= count // 2, sources
+
+
+def test_contradictory_reviews_and_verdict_only_texts_are_there():
+    verdicts = Counter(label['verdict'] for _, label in _labels())
+    assert verdicts['contradictory'] >= CONTRADICTORY, verdicts
+    verdict_only = [t for t, label in _labels() if t.parent.name == 'verdicts' and label['verdict'] == 'no-findings']
+    assert len(verdict_only) >= VERDICT_ONLY, len(verdict_only)
+    for t, label in _labels():
+        if label['verdict'] == 'contradictory':
+            assert label['findings'], f'a contradictory review keeps its findings: {t}'
+
+
 def test_the_review_bots_are_there():
-    """At least eight texts by review bots, from at least six of the bots the issue names."""
+    """At least forty texts by review bots, from at least eight of the bots the issue names."""
     reviewers = Counter(bench.label_of(t).get('reviewer') for t in TEXTS if t.parent.name in ('bots', 'threads'))
-    named = ('gemini-code-assist', 'coderabbit', 'codex', 'cursor-bugbot', 'copilot', 'qodo', 'sourcery',
-             'greptile', 'ellipsis', 'sentinel')
-    assert sum(reviewers[b] for b in named) >= MINIMUM, reviewers
-    assert len([b for b in named if reviewers[b]]) >= 6, reviewers
+    assert sum(reviewers[b] for b in NAMED_BOTS) >= 40, reviewers
+    assert len([b for b in NAMED_BOTS if reviewers[b]]) >= 8, reviewers
+
+
+@pytest.mark.parametrize('bot', NAMED_BOTS)
+def test_every_named_bot_has_a_text(bot):
+    reviewers = Counter(label.get('reviewer') for _, label in _labels())
+    if bot in NOT_FOUND:
+        assert not reviewers[bot], f'{bot} has texts now: drop it from NOT_FOUND and the README gap'
+        readme = (CORPUS / 'README.md').read_text(encoding='utf-8')
+        assert bot in readme.lower(), f'the README names no gap for {bot}'
+        pytest.skip(f'{bot}: {NOT_FOUND[bot]}')
+    assert reviewers[bot] >= 1, (bot, reviewers)
+
+
+def test_gitlab_threads():
+    gitlab = [t for t, label in _labels() if t.parent.name == 'threads' and 'gitlab' in label['source']]
+    if not gitlab:
+        pytest.skip(GITLAB_NOT_FOUND)
+    assert len(gitlab) >= MINIMUM, len(gitlab)
 
 
 def test_the_holdout_is_a_third_and_follows_its_rule():

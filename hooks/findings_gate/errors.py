@@ -13,6 +13,15 @@ class GateError(Exception):
     """An expected problem: one line saying what, where, and what to do."""
 
 
+class Problems(GateError):
+    """Every problem found in one document at once (a code host's export against the host's
+    schema), one line each."""
+
+    def __init__(self, problems: tuple[str, ...]) -> None:
+        super().__init__('\n'.join(problems))
+        self.problems = problems
+
+
 def shown(text: str, limit: int = 200) -> str:
     """Untrusted text quoted in an error message: one line (breaks and controls escaped as
     `repr` escapes them), cut to `limit` characters."""

@@ -251,13 +251,13 @@ def gate(
     current = functools.cache(lambda: freshness.patches(gated.text))
     history = _history(repo) if repo is not None and target.diff_file is None else None
     for source in sources.unique(given):
-        report = sources.read(source, report_format)
-        if isinstance(report, Report):
-            report = _prepare(report, source, config, root)
-            if history is not None and report.revision is not None:
-                report = freshness.check(report, gated.change, current(), history=history,
-                                         base=gated.base, head=gated.tree, root=str(root))
-        found.append(report)
+        for report in sources.read_all(source, report_format):
+            if isinstance(report, Report):
+                report = _prepare(report, source, config, root)
+                if history is not None and report.revision is not None:
+                    report = freshness.check(report, gated.change, current(), history=history,
+                                             base=gated.base, head=gated.tree, root=str(root))
+            found.append(report)
     valid = [r for r in found if isinstance(r, Report)]
     placed = placement.place(
         valid, gated.change, root=str(root) if root else None, code=code,

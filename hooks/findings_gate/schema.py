@@ -30,10 +30,17 @@ def _registry() -> Any:
     return Registry().with_resources(resources)
 
 
+def _own(name: str) -> Any:
+    """Schema `name`: one of the project's (`report`), or a code host's (`vendor/...`, `hosts/...`)."""
+    return json.loads((schema_dir() / f'{name}.schema.json').read_text(encoding='utf-8'))
+
+
 @functools.cache
 def _validator(name: str) -> Any:
     from jsonschema import Draft202012Validator
 
+    if '/' in name:  # a code host's: whole in itself
+        return Draft202012Validator(_own(name))
     uri = f'urn:findings-gate:{name}:1'
     schema = _registry().contents(uri)
     return Draft202012Validator(schema, registry=_registry())
@@ -71,7 +78,7 @@ def _check(name: str) -> Callable[[object], bool] | None:
     """The fast yes-or-no check of schema `name` (schema_check.py), or None."""
     from findings_gate import schema_check
 
-    own = json.loads((schema_dir() / f'{name}.schema.json').read_text(encoding='utf-8'))
+    own = _own(name)
     # the others are read only for a schema that refers to them (the decision's)
     return schema_check.compile_schema(own) or schema_check.compile_schema(own, _documents())
 
@@ -99,7 +106,7 @@ def _path(parts: Iterable[str | int]) -> str:
     for part in parts:
         if isinstance(part, int):
             path += f'[{part}]'
-        elif part.isprintable() and part and not any(c in part for c in " .[]'\"\\"):
+        elif part.isprintable() and part and not any(c in part for c in " ./[]'\"\\"):
             path += f'.{part}'
         else:
             path += f'[{part!r}]'

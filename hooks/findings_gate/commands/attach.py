@@ -21,59 +21,68 @@ from findings_gate.read import native, notes, sources
 
 
 def _reviewed(repo: git.Repo, change: dict[str, Any], commit: str, base: str | None, origin: str) -> dict[str, Any]:
-    """The report's `change`, with the revision and the base it reviewed filled in where it names none."""
+    """The report's `change` with what was reviewed: as the report says (names pinned to the
+    commits they name now), else `commit`'s own diff, or everything since `base`'s merge base."""
     if base is not None and 'base' in change:
         raise GateError(f'{origin}: the report names its base ({shown(str(change["base"]))}); '
                         f'leave out --base, or take change.base out of the report')
+    said = 'revision' in change
     try:  # a name (HEAD, a branch) would name another commit later: the commit it names now
-        revision = git.resolve(repo, change.get('revision', commit))
-        change = {**change, 'revision': revision}
+        change = {**change, 'revision': git.resolve(repo, change.get('revision', commit))}
         if 'base' in change:
             change['base'] = git.resolve(repo, change['base'])
     except GateError:
         return change  # a revision this repository does not have: as the report says
     if base is not None:
         start = git.resolve(repo, base)
-        change['base'] = git.merge_base(repo, start, revision) or start
-    elif 'base' not in change:
-        parent = git.first_parent(repo, revision)
+        change['base'] = git.merge_base(repo, start, change['revision']) or start
+    elif not said and 'base' not in change:
+        parent = git.first_parent(repo, change['revision'])
         if parent is not None:
             change['base'] = parent
     return change
 
 
-def _edit(document: dict[str, Any], signature: str | None) -> Callable[[str], str | None]:
-    """The note with the report added; None when it holds it already (signed, if this one is)."""
+def _edit(added: list[tuple[dict[str, Any], str | None]]) -> Callable[[str], str | None]:
+    """The note with the reports added; None when it holds them already (signed, where they are)."""
     def edit(text: str) -> str | None:
         kept = [(native.parse(e.data, 'the note there'), e.signature) for e in notes.entries(text)] if text.strip() else []
-        for i, (there, signed) in enumerate(kept):
-            if there == document:
-                if signature is None or signed == signature:
-                    return None
-                kept[i] = (document, signature)
-                break
-        else:
-            kept.append((document, signature))
-        return ''.join(notes.line(d, s) + '\n' for d, s in kept)
+        before = list(kept)
+        for document, signature in added:
+            there = [i for i, (d, _) in enumerate(kept) if d == document]
+            if not there:
+                kept.append((document, signature))
+            elif signature is not None and kept[there[0]][1] != signature:
+                kept[there[0]] = (document, signature)
+        return None if kept == before else ''.join(notes.line(d, s) + '\n' for d, s in kept)
     return edit
 
 
 def run(file: str, fmt: str | None, *, commit: str, base: str | None, key: str | None, notes_ref: str,
         out: Write, stdin: BinaryIO | None) -> int:
     [source] = sources.from_arguments([file], stdin)
-    report = sources.read(source, fmt)
-    if isinstance(report, InvalidReport):
-        raise GateError('\n'.join([*report.problems, f'{source.origin}: not attached; fix it first']))
-    document = read.parse(source.data, source.origin, fmt)
+    problems = [p for r in sources.read_all(source, fmt) if isinstance(r, InvalidReport) for p in r.problems]
+    if problems:
+        raise GateError('\n'.join([*problems, f'{source.origin}: not attached; fix it first']))
+    documents = [document for _, document in read.parse_all(source.data, source.origin, fmt)]
+    if not documents:
+        raise GateError(f'{source.origin}: holds no report (no review comment); nothing to attach')
     repo = git.open_repo()
     reviewed = git.resolve(repo, commit)
-    change = _reviewed(repo, document.get('change', {}), reviewed, base, source.origin)
-    document = {**document, 'change': change}
-    signature = ssh_signature.sign(notes.payload(document), key) if key is not None else None
-    text = git.update_note(repo, reviewed, _edit(document, signature), notes_ref)
+    added = []
+    for document in documents:
+        document = {**document, 'change': _reviewed(repo, document.get('change', {}), reviewed, base, source.origin)}
+        added.append((document, ssh_signature.sign(notes.payload(document), key) if key is not None else None))
+    text = git.update_note(repo, reviewed, _edit(added), notes_ref)
     count = len(notes.entries(text))
-    what = f'{change["base"][:12]}..{change["revision"][:12]}' if 'base' in change else change['revision'][:12]
+    what = ', '.join(dict.fromkeys(_span(d['change']) for d, _ in added))
     out(f'{source.origin}: attached to {reviewed[:12]} in {notes_ref}{", signed" * (key is not None)}, '
         f'a review of {shown(what)} ({count} report{"s" * (count != 1)} there); '
         f'share it with: git push origin {notes_ref}\n')
     return PASS
+
+
+def _span(change: dict[str, Any]) -> str:
+    """What a report reviewed, as `base..revision`."""
+    revision = str(change['revision'])[:12]
+    return f'{str(change["base"])[:12]}..{revision}' if 'base' in change else revision

@@ -1,4 +1,5 @@
-"""`findings-gate import`: a report in any format read (prose, SARIF, ...), printed as the native report."""
+"""`findings-gate import`: a report in any format read (prose, SARIF, ...), printed as the native report;
+the several reports of a code host's export, one a line."""
 from __future__ import annotations
 
 import json
@@ -13,11 +14,16 @@ from findings_gate.read import sources
 
 def run(file: str, fmt: str | None, *, out: Write, stdin: BinaryIO | None) -> int:
     [source] = sources.from_arguments([file], stdin)
-    report = sources.read(source, fmt)
-    if isinstance(report, InvalidReport):
+    reports = sources.read_all(source, fmt)
+    invalid = [r for r in reports if isinstance(r, InvalidReport)]
+    for report in invalid:
         for problem in report.problems:
             out(problem + '\n')
+    if invalid:
         return BLOCKED
-    document = read.parse(source.data, source.origin, fmt)
-    out(json.dumps(document, indent=2, ensure_ascii=False) + '\n')
+    documents = [document for _, document in read.parse_all(source.data, source.origin, fmt)]
+    if len(documents) == 1:
+        out(json.dumps(documents[0], indent=2, ensure_ascii=False) + '\n')
+    else:  # a code host's export: one report a line, as git notes hold them
+        out(''.join(sources.dump(document) + '\n' for document in documents))
     return PASS

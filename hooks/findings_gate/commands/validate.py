@@ -13,11 +13,14 @@ from findings_gate.read import sources
 def run(files: Sequence[str], fmt: str | None, *, out: Write, stdin: BinaryIO | None) -> int:
     invalid = 0
     for source in sources.from_arguments(files, stdin):
-        report = sources.read(source, fmt)
-        if isinstance(report, InvalidReport):
-            invalid += 1
-            for problem in report.problems:
-                out(problem + '\n')
-        else:
-            out(f'{source.origin}: valid, {len(report.findings)} finding(s)\n')
+        reports = sources.read_all(source, fmt)
+        if not reports:  # a code host's export with no comment in it
+            out(f'{source.origin}: valid, no review comments in it\n')
+        for report in reports:
+            if isinstance(report, InvalidReport):
+                invalid += 1
+                for problem in report.problems:
+                    out(problem + '\n')
+            else:
+                out(f'{report.origin}: valid, {len(report.findings)} finding(s)\n')
     return BLOCKED if invalid else PASS

@@ -1,4 +1,9 @@
-"""Reading reports: each input format turns raw report bytes into a native report document."""
+"""Reading reports: each input format turns raw report bytes into native report documents.
+
+A format's module has `parse(data, origin)`, the one document its input holds, or,
+for a code host's export of review comments, `parse_all(data, origin)`: one
+document per reviewer and reviewed revision, each with its origin.
+"""
 from __future__ import annotations
 
 import importlib
@@ -15,6 +20,10 @@ FORMATS = {
     'rdjson': 'findings_gate.read.rdjson',
     'rdjsonl': 'findings_gate.read.rdjson',
     'codeclimate': 'findings_gate.read.codeclimate',
+    'github-comments': 'findings_gate.read.github_comments',
+    'github-reviews': 'findings_gate.read.github_reviews',
+    'gitlab-discussions': 'findings_gate.read.gitlab_discussions',
+    'gerrit-comments': 'findings_gate.read.gerrit_comments',
 }
 
 # patterns, compiled (and cached by `re`) on first use: the policy's YAML imports
@@ -27,6 +36,11 @@ _NATIVE_YAML = (
 _KEYS = rb'"(\$schema|version|reviewer|findings|runs|diagnostics|check_name|message|location)"\s*:'
 _FRONT_MATTER = rb'^---[ \t]*\r?\n(?:.*\r?\n)*?---[ \t]*\r?\n\s*\S'
 _ISSUE_TYPE = rb'"type"\s*:\s*"issue"'
+# a code host's export: an array (of arrays, from `gh api --paginate --slurp`) of objects
+# with the host's keys, or Gerrit's object of paths after its `)]}'` line
+_ARRAY_OF_OBJECTS = rb'\[\s*(?:\[\s*)?\{'
+_GERRIT = rb"\)\]\}'|\{\s*\"(?:[^\"\\]|\\.)*\"\s*:\s*\[\s*\{"
+
 # prose that opens like JSON: '[1] SQL…', '[2024-05-01 10:02] alice:', '[ ] todo', a Jira macro
 _PROSE_OPENING = rb'\[[^\]\n]*\][ \t]*[^\s,\]\[{}":]|\{(?:code|noformat|quote|panel)[:}]'
 
@@ -34,6 +48,9 @@ _PROSE_OPENING = rb'\[[^\]\n]*\][ \t]*[^\s,\]\[{}":]|\{(?:code|noformat|quote|pa
 def detect(data: bytes) -> str:
     """The name of the format `data` is in, from its first 64 KiB; prose when it is not JSON or YAML."""
     head = data[:65536].lstrip(b'\xef\xbb\xbf \t\r\n')
+    host = _code_host(head)
+    if host:
+        return host
     if re.match(_NATIVE_YAML, head):
         return 'text' if re.match(_FRONT_MATTER, head, re.M) else 'native'  # Markdown front matter
     if not re.match(rb'\{|\[\s*[\[{"\]\d-]', head) or re.match(_PROSE_OPENING, head):
@@ -56,8 +73,25 @@ def detect(data: bytes) -> str:
     return 'unknown'
 
 
-def parse(data: bytes, origin: str, name: str | None = None) -> Any:
-    """The native report document in `data`, read as format `name` (detected when None)."""
+def _code_host(head: bytes) -> str | None:
+    """The code host export `head` starts, by the keys its first objects have (quoted keys: in a
+    JSON string the quotes would be escaped)."""
+    if re.match(_GERRIT, head):
+        return 'gerrit-comments' if head[:1] == b')' or b'"patch_set"' in head else None
+    if not re.match(_ARRAY_OF_OBJECTS, head):
+        return None
+    if b'"diff_hunk"' in head and b'"pull_request_review_id"' in head:
+        return 'github-comments'
+    if b'"state"' in head and b'"pull_request_url"' in head:
+        return 'github-reviews'
+    if b'"individual_note"' in head and b'"notes"' in head:
+        return 'gitlab-discussions'
+    return None
+
+
+def parse_all(data: bytes, origin: str, name: str | None = None) -> list[tuple[str, Any]]:
+    """Every native report document in `data`, read as format `name` (detected when None), each
+    with its origin: one for most formats, one per reviewer and revision for a code host's export."""
     name = name or detect(data)
     if name == 'unknown':
         from findings_gate.read import native
@@ -69,4 +103,16 @@ def parse(data: bytes, origin: str, name: str | None = None) -> Any:
         module = importlib.import_module(FORMATS[name])
     except ModuleNotFoundError:
         raise GateError(f'{origin}: the {name} format is not available in this version') from None
-    return module.parse(data, origin)
+    if hasattr(module, 'parse_all'):
+        found: list[tuple[str, Any]] = module.parse_all(data, origin)
+        return found
+    return [(origin, module.parse(data, origin))]
+
+
+def parse(data: bytes, origin: str, name: str | None = None) -> Any:
+    """The native report document in `data`, read as format `name` (detected when None)."""
+    found = parse_all(data, origin, name)
+    if len(found) != 1:
+        raise GateError(f'{origin}: holds {len(found)} reports (one per reviewer and reviewed revision), '
+                        f'where one was expected')
+    return found[0][1]

@@ -10,7 +10,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 from findings_gate import gc_pause
 from findings_gate import cache
-from findings_gate.errors import GateError, display, shown
+from findings_gate.errors import GateError, Problems, display, shown
 from findings_gate.model import Finding, InvalidReport, Location, Report, Reviewer
 
 MAX_BYTES = 50 * 1024 * 1024  # of one report, unless FINDINGS_GATE_MAX_REPORT_BYTES says otherwise
@@ -223,38 +223,50 @@ def to_report(document: dict[str, Any], origin: str) -> Report:
 
 
 def read(source: Source, fmt: str | None = None) -> Report | InvalidReport:
-    """The report in `source`, or every reason it is not a valid one."""
+    """The report in a source that holds one (a code host's export may hold several: read_all)."""
+    [report] = read_all(source, fmt)
+    return report
+
+
+def read_all(source: Source, fmt: str | None = None) -> list[Report | InvalidReport]:
+    """The reports in `source` (one, but one per reviewer and revision in a code host's
+    export), or every reason it is not valid."""
     with gc_pause.building():
         return _reading(source, fmt)
 
 
-def _reading(source: Source, fmt: str | None) -> Report | InvalidReport:
+def _reading(source: Source, fmt: str | None) -> list[Report | InvalidReport]:
     origin = source.origin
     if source.problem:
-        return InvalidReport(origin, (source.problem,))
+        return [InvalidReport(origin, (source.problem,))]
     limit = max_bytes()
     if len(source.data) > limit:  # a git note, a commit's file: read whole by git
-        return InvalidReport(origin, (_too_big(origin, len(source.data), limit),))
+        return [InvalidReport(origin, (_too_big(origin, len(source.data), limit),))]
     if not source.data.strip():
-        return InvalidReport(origin, (f'{origin}: empty; write a report there or remove it',))
+        return [InvalidReport(origin, (f'{origin}: empty; write a report there or remove it',))]
     kind = f'report-{fmt or "detected"}'
-    document = cache.get(kind, source.data, origin)
-    if document is not None:  # read and found valid before
-        return to_report(document, origin)
+    kept = cache.get(kind, source.data, origin)
+    if kept is not None:  # read and found valid before
+        return [to_report(document, where) for where, document in kept]
     from findings_gate import schema  # only to read: their patterns and schemas take time
-    from findings_gate.read import parse
+    from findings_gate.read import parse_all
 
     try:
-        document = parse(source.data, origin, fmt)
+        found = parse_all(source.data, origin, fmt)
+    except Problems as e:
+        return [InvalidReport(origin, e.problems)]
     except GateError as e:
-        return InvalidReport(origin, (str(e),))
-    problems = schema.problems('report', document)
-    if not problems:
-        problems = list(_line_order(document))
-    if problems:
-        return InvalidReport(origin, tuple(f'{origin}::{where}: {what}' for where, what in problems))
-    cache.put(kind, source.data, document, origin)
-    return to_report(document, origin)
+        return [InvalidReport(origin, (str(e),))]
+    reports: list[Report | InvalidReport] = []
+    for where, document in found:
+        problems = schema.problems('report', document)
+        if not problems:
+            problems = list(_line_order(document))
+        reports.append(InvalidReport(where, tuple(f'{where}::{at}: {what}' for at, what in problems))
+                       if problems else to_report(document, where))
+    if all(isinstance(r, Report) for r in reports):
+        cache.put(kind, source.data, [list(pair) for pair in found], origin)
+    return reports
 
 
 def dump(document: object) -> str:

@@ -48,10 +48,10 @@ def ci(repo: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Repo:
     return repo
 
 
-def _attach(repo: Repo, tmp_path: Path, report: dict, commit: str = 'HEAD') -> None:
+def _attach(repo: Repo, tmp_path: Path, report: dict, commit: str = 'HEAD', *more: str) -> None:
     path = tmp_path / f'{report["reviewer"]["name"]}.json'
     path.write_text(json.dumps(report))
-    assert main(['attach', str(path), '--commit', commit]) == 0
+    assert main(['attach', str(path), '--commit', commit, *more]) == 0
 
 
 def _check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -115,7 +115,8 @@ def test_a_no_findings_report_in_the_changes_own_tree_is_no_review(
     code, out = _check(capsys, '--report', '.reviews/ann.json')  # named on the command line: still its own
     assert code == 1
     assert ".reviews/ann.json is in the change's own tree" in out
-    _attach(ci, tmp_path, PERSON)  # the same review, kept by git notes (outside the change's tree)
+    # the same review, kept by git notes (outside the change's tree), of all the change since main
+    _attach(ci, tmp_path, PERSON, 'HEAD', '--base', 'main')
     assert _check(capsys)[0] == 0
 
 
@@ -129,7 +130,7 @@ def test_rewriting_a_reviewed_line_after_the_review_is_caught(
     code, out = _check(capsys)
     assert code == 1
     assert 'BLOCK require: needs-a-person' in out
-    assert f'note:{reviewed[:12]}#1 reviewed an earlier version of them' in out
+    assert f'note:{reviewed[:12]}#1 did not review them as they are now' in out
     # the bot's finding on line 2 is not on a rewritten line: it still blocks as itself
     assert 'src/app.py:2: BLOCK block-high: shell injection [sec-bot]' in out
     # a finding on the rewritten line is stale, and `stale: block` blocks it
@@ -139,6 +140,68 @@ def test_rewriting_a_reviewed_line_after_the_review_is_caught(
     code, out = _check(capsys)
     assert ('src/app.py:3: BLOCK stale: shell injection [other-bot]\n'
             f'    stale: line 3 changed after the review of {reviewed[:12]}') in out
+
+
+def test_a_note_on_one_commit_does_not_cover_the_commits_after_it(
+        ci: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    reviewed = ci.git('rev-parse', 'HEAD').strip()
+    _attach(ci, tmp_path, PERSON)  # attach records the commit it reviewed
+    assert _check(capsys)[0] == 0
+    ci.write('src/later.py', 'import os\nos.system("make")\n')
+    ci.commit('after the review')
+    code, out = _check(capsys)
+    assert code == 1
+    assert ('change: BLOCK require: needs-a-person: each changed file matching src/** needs 1 human report '
+            f'by distinct reviewers; 1 file has fewer; not counted: note:{reviewed[:12]}#1 did not review '
+            'them as they are now\n  src/later.py\n') in out
+
+
+def test_a_review_of_a_colleagues_branch_does_not_cover_commits_stacked_on_it(
+        ci: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _attach(ci, tmp_path, PERSON, 'HEAD', '--base', 'main')  # the colleague's branch, reviewed, not merged
+    ci.git('checkout', '-q', '-b', 'stacked')
+    ci.write('src/mine.py', 'import os\nos.system("make")\n')
+    ci.commit('stacked on the reviewed branch')
+    code, out = _check(capsys)  # the merge request of `stacked` into main
+    assert code == 1
+    assert 'has fewer; not counted: note:' in out
+    assert out.count('\n  src/') == 1 and '\n  src/mine.py\n' in out  # the colleague's reviewed file is covered
+
+
+def test_a_review_of_one_commit_covers_no_file_of_the_commits_before_it(
+        ci: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ci.write('src/util.py', 'def helper():\n    return 2\n')
+    ci.commit('a second commit')
+    _attach(ci, tmp_path, PERSON)  # by default, a review of the commit's own diff
+    code, out = _check(capsys)
+    assert code == 1
+    assert out.count('\n  src/') == 1 and '\n  src/app.py\n' in out
+    _attach(ci, tmp_path, PERSON, 'HEAD', '--base', 'main')  # a review of all of it
+    assert _check(capsys)[0] == 0
+
+
+def test_reviews_follow_their_commit_through_an_amend_and_a_rebase(
+        ci: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _attach(ci, tmp_path, PERSON)
+    _attach(ci, tmp_path, {**BOT, 'findings': [{**BOT['findings'][0], 'location': {'path': 'src/app.py',
+                                                                                   'start_line': 3}}]})
+    ci.git('commit', '-q', '--amend', '-m', 'the change, reworded')  # the notes stay on the old commit
+    code, out = _check(capsys)
+    assert code == 1
+    assert 'src/app.py:3: BLOCK block-high: shell injection [sec-bot]' in out
+    assert 'require' not in out  # the person's review of the same patch counts
+    assert 'from 2 reports' in out
+    ci.git('checkout', '-q', 'main')
+    ci.write('src/other.py', 'OTHER = 1\n')
+    ci.commit('main moves on')
+    ci.git('checkout', '-q', 'change')
+    ci.git('rebase', '-q', 'main')  # the patch applies as it is: the same patch id
+    fetch_origin(ci)  # the CI's clone has main as it is now
+    code, out = _check(capsys)
+    assert code == 1
+    assert 'src/app.py:3: BLOCK block-high: shell injection [sec-bot]' in out
+    assert 'require' not in out
+    assert 'from 2 reports' in out
 
 
 def github_event(tmp_path: Path, payload: dict, name: str) -> dict[str, str]:

@@ -104,7 +104,7 @@ def test_standard_input() -> None:
 def test_notes_hold_one_report_per_line_or_one_document() -> None:
     found = sources.from_notes([('a' * 40, '{"x": 1}\n\n{"y": 2}\n'), ('b' * 40, 'version: 1\n')])
     assert found == [
-        sources.Source('note:aaaaaaaaaaaa#1', b'{"x": 1}'),
-        sources.Source('note:aaaaaaaaaaaa#2', b'{"y": 2}'),
-        sources.Source('note:bbbbbbbbbbbb#1', b'version: 1\n'),
+        sources.Source('note:aaaaaaaaaaaa#1', b'{"x": 1}', commit='a' * 40),
+        sources.Source('note:aaaaaaaaaaaa#2', b'{"y": 2}', commit='a' * 40),
+        sources.Source('note:bbbbbbbbbbbb#1', b'version: 1\n', commit='b' * 40),
     ]

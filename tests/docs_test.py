@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -47,7 +48,10 @@ KINDS = {
     'policy-baseline.yaml': 'policy',
     'policy-trust.yaml': 'policy',
     'policy-reviewers.yaml': 'policy',
+    'policy-signed.yaml': 'policy',
     'waivers.yaml': 'waivers',
+    'allowed_signers': 'allowed signers',
+    'pre-push': 'git hook',
 }
 
 
@@ -143,6 +147,25 @@ def test_the_report_is_valid() -> None:
 def test_the_waivers_are_valid() -> None:
     [name] = of_kind('waivers')
     assert [w.owner for w in waivers.parse((EXAMPLES / name).read_text(), name)] == ['alice', 'release-team']
+
+
+@pytest.mark.skipif(shutil.which('ssh-keygen') is None, reason='no ssh-keygen on PATH')
+def test_the_allowed_signers_are_keys_ssh_keygen_reads() -> None:
+    [name] = of_kind('allowed signers')
+    lines = [line for line in (EXAMPLES / name).read_text().splitlines() if not line.startswith('#')]
+    assert len(lines) >= 2
+    for line in lines:
+        kind, key = line.split()[-2:]
+        done = subprocess.run(('ssh-keygen', '-l', '-f', '-'), input=f'{kind} {key}\n', capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+
+
+def test_the_git_hook_runs_the_gate_on_every_pushed_ref() -> None:
+    [name] = of_kind('git hook')
+    path = EXAMPLES / name
+    assert path.stat().st_mode & 0o111, f'{name} is not executable'
+    assert path.read_text().splitlines()[-1] == 'exec findings-gate check --pre-push "$@"'
+    # tests/push_test.py pushes with this file as the hook
 
 
 @pytest.mark.parametrize('name', of_kind('GitHub workflow'))

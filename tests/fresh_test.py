@@ -9,6 +9,7 @@ import pytest
 from findings_gate.place import freshness
 from findings_gate.place.diff import parse_diff
 from findings_gate import gate
+from findings_gate.cli import main
 from findings_gate.model import Decision
 from tests.conftest import Repo
 
@@ -166,3 +167,41 @@ def test_a_binary_files_patch_is_its_new_content() -> None:
     reviewed = _patches(binary('1111111', '2222222'))
     assert _patches(binary('9999999', '2222222')) == reviewed  # a rebase changed what it replaced
     assert _patches(binary('1111111', '3333333')) != reviewed
+
+
+def test_a_noted_finding_moves_with_its_line_when_lines_above_it_are_deleted(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _branch(repo, monkeypatch, APP.replace('line_10 = 10', 'line_10 = eval(input())'))
+    review = {'version': 1, 'reviewer': {'name': 'bot', 'kind': 'llm'},
+              'findings': [{'title': 'eval of input', 'severity': 'high',
+                            'location': {'path': 'app.py', 'start_line': 10}}]}
+    (tmp_path / 'r.json').write_text(json.dumps(review))
+    assert main(['attach', str(tmp_path / 'r.json')]) == 0
+    repo.write('app.py', ''.join((repo.root / 'app.py').read_text().splitlines(keepends=True)[6:]))
+    repo.commit('six lines fewer above it')
+    capsys.readouterr()
+    assert main(['check', '--base', 'main']) == 1  # not line 10, an unchanged line now (a warning)
+    assert 'app.py:4: BLOCK block-severe-on-change: eval of input [bot]\n' in capsys.readouterr().out
+
+
+def test_a_review_found_through_its_patch_after_a_rebase_moves_its_findings(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    reviewed = _branch(repo, monkeypatch, APP.replace('line_10 = 10', 'line_10 = eval(input())'))
+    review = {'version': 1, 'reviewer': {'name': 'bot', 'kind': 'llm'},
+              'findings': [{'title': 'eval of input', 'severity': 'high',
+                            'location': {'path': 'app.py', 'start_line': 10}}]}
+    (tmp_path / 'r.json').write_text(json.dumps(review))
+    assert main(['attach', str(tmp_path / 'r.json')]) == 0
+    repo.git('checkout', '-q', 'main')
+    repo.write('app.py', '"""Three lines"""\n"""above"""\n"""it."""\n' + APP)
+    repo.commit('main moves on')
+    repo.git('checkout', '-q', 'change')
+    repo.git('rebase', '-q', 'main')  # the note stays on the commit before the rebase
+    capsys.readouterr()
+    assert main(['check', '--base', 'main']) == 1
+    assert capsys.readouterr().out == (
+        '-- 1 on added or changed lines (added)\n'
+        'app.py:13: BLOCK block-severe-on-change: eval of input [bot]\n'
+        f'findings-gate: BLOCKED: 1 block, 0 warn, 0 note; 1 finding (added 1) from 1 report on '
+        f'{repo.git("rev-parse", "main").strip()[:12]}...{repo.git("rev-parse", "HEAD").strip()[:12]}\n')
+    assert repo.git('notes', '--ref=refs/notes/reviews', 'list').split()[1] == reviewed

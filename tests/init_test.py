@@ -74,3 +74,20 @@ def test_policy_check_names_a_file_where_the_configuration_directory_belongs(
     assert capsys.readouterr() == ('', (
         'findings-gate: error: .findings-gate: a file, where the directory of the waivers file '
         '.findings-gate/waivers.yaml belongs; move the file, or set `waivers` in the policy to another path\n'))
+
+
+def test_init_makes_notes_follow_amended_and_rebased_commits(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(repo.root)
+    assert main(['init']) == 0
+    assert main(['init', '--force']) == 0  # once
+    assert repo.git('config', '--get-all', 'notes.rewriteRef') == 'refs/notes/reviews\n'
+    out = capsys.readouterr().out
+    assert out.count('set git config notes.rewriteRef refs/notes/reviews') == 1
+    repo.write('a.py', 'a = 1\n')
+    reviewed = repo.commit()
+    repo.write('review.json', json.dumps({'version': 1, 'reviewer': {'name': 'ann', 'kind': 'human'}, 'findings': []}))
+    assert main(['attach', 'review.json']) == 0
+    repo.git('commit', '-q', '--amend', '-m', 'reworded')
+    amended = json.loads(repo.git('notes', '--ref=refs/notes/reviews', 'show', 'HEAD'))
+    assert amended['change']['revision'] == reviewed  # carried over, and still naming what was reviewed

@@ -263,13 +263,14 @@ def test_installed_pre_push_hook_refuses_the_push_until_a_later_commit_fixes_it(
     assert f'on {base[:12]}...{bad[:12]}' in refused.stdout
     assert run('git', 'rev-parse', 'main', cwd=remote).stdout.strip() == base
 
-    # the fix is a new commit; the pushed range nets the line back to what the remote has
+    # the fix is a new commit; the pushed range nets the line back to what the remote has, and the
+    # review, of the commit before it, speaks of a line rewritten since (stale: warn)
     repo.write('app.py', edited(line_5=False, line_18=True))
     fixed = repo.commit('keep the query parameterised')
     pushed = run('git', 'push', 'origin', 'main', cwd=repo.root)
     assert pushed.returncode == 0, pushed.stdout
     assert finding_lines(pushed.stdout, 'app.py:5') == [
-        'app.py:5: WARN warn-in-changed-files: SQL query built from user input [review-bot]',
+        'app.py:5: WARN stale: SQL query built from user input [review-bot]',
     ]
     assert run('git', 'rev-parse', 'main', cwd=remote).stdout.strip() == fixed
 
@@ -281,6 +282,52 @@ def test_installed_pre_push_hook_refuses_the_push_until_a_later_commit_fixes_it(
         gate = hook_results(ci.stdout)['findings-gate-push']
         assert gate.exit_code == code, ci.stdout
         assert finding_lines(gate.output, 'app.py:5')[0].startswith(f'app.py:5: {label} ')
+
+
+def test_installed_pre_push_hook_refuses_a_push_of_two_branches_and_names_notes_not_pushed(
+        repo: Repo, hooks_rev: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    remote = tmp_path / 'remote.git'
+    run('git', 'init', '-q', '--bare', '-b', 'main', remote, cwd=tmp_path).check_returncode()
+    repo.write('app.py', BASE)
+    write_config(repo.root, hooks_rev)
+    repo.commit('base')
+    repo.git('remote', 'add', 'origin', str(remote))
+    assert pre_commit('install', '--hook-type', 'pre-push', cwd=repo.root).returncode == 0
+    assert run('git', 'push', '-q', 'origin', 'main', cwd=repo.root).returncode == 0
+    repo.git('checkout', '-q', '-b', 'good')
+    repo.write('app.py', edited(line_5=False, line_18=True))
+    repo.commit('a longer list')
+    repo.git('checkout', '-q', '-b', 'bad', 'main')
+    repo.write('app.py', edited(line_5=True, line_18=False))
+    bad = repo.commit('build the query by hand')
+    report = tmp_path / 'review.json'
+    report.write_text(json.dumps({**REPORT, 'findings': REPORT['findings'][:1]}))
+    monkeypatch.chdir(repo.root)
+    assert main(['attach', str(report)]) == 0
+
+    # pre-commit passes its hook only the first ref, `good`: the push of both is refused
+    refused = run('git', 'push', 'origin', 'good', 'bad', cwd=repo.root)
+    assert refused.returncode != 0, refused.stdout
+    assert ('findings-gate: error: this push names 2 refs (good, bad) and pre-commit passes this hook only the '
+            'first ref of a push (pre-commit/pre-commit#1908): nothing was pushed; push them one at a time '
+            '(git push origin good)') in refused.stdout
+    assert run('git', 'for-each-ref', '--format=%(refname)', cwd=remote).stdout == 'refs/heads/main\n'
+
+    refused = run('git', 'push', 'origin', 'bad', cwd=repo.root)
+    assert refused.returncode != 0, refused.stdout
+    assert finding_lines(refused.stdout, 'app.py:5')[0].startswith('app.py:5: BLOCK ')
+    pushed = run('git', 'push', 'origin', 'good', cwd=repo.root)
+    assert pushed.returncode == 0, pushed.stdout
+    assert 'review notes' not in pushed.stdout  # good has none
+    repo.git('checkout', '-q', 'good')
+    repo.write('app.py', edited(line_5=False, line_18=True) + '# more\n')
+    repo.commit('one more')
+    assert main(['attach', str(report)]) == 0  # a finding on a line this commit leaves as it is
+    pushed = run('git', 'push', 'origin', 'good', cwd=repo.root)
+    assert pushed.returncode == 0, pushed.stdout
+    assert (f'findings-gate: warning: 1 pushed commit has review notes in refs/notes/reviews that origin does '
+            f'not') in pushed.stdout
+    assert bad  # never pushed
 
 
 def stage_reports_and_policy(repo: Repo, *, bad: bool) -> None:

@@ -50,7 +50,7 @@ def test_reports_count_by_distinct_reviewers_and_names_can_be_required() -> None
 @pytest.mark.parametrize(('fields', 'why'), [
     ({'complete': False}, 'ann.json was cut off (complete: false)'),
     ({'advisory': True}, "ann.json is in the change's own tree (trust: in_tree_reports: advisory)"),
-    ({'stale_files': frozenset({'svc/a.py'})}, 'ann.json reviewed an earlier version of them'),
+    ({'stale_files': frozenset({'svc/a.py'})}, 'ann.json did not review them as they are now'),
 ])
 def test_cut_off_advisory_and_stale_reviews_do_not_count_and_the_message_says_why(fields: dict, why: str) -> None:
     rules = _rules('{name: person, paths: "svc/a.py", reviewer_kind: human}')

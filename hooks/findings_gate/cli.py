@@ -40,6 +40,11 @@ def _out(output: str) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+def _warn(text: str) -> None:
+    for line in text.splitlines():
+        print(f'findings-gate: warning: {line}', file=sys.stderr)
+
+
 def _gate_options(args: argparse.Namespace) -> GateOptions:
     from findings_gate.commands.check import GateOptions
 
@@ -56,9 +61,18 @@ def _dispatch(args: argparse.Namespace) -> int:
     """Run the verb the arguments name."""
     environ, stdin = os.environ, sys.stdin.buffer
     verb = args.verb if args.verb not in ('policy', 'baseline') else f'{args.verb} {args.sub}'
+    if verb == 'check' and args.pre_push:
+        from findings_gate.commands import pre_push
+
+        return pre_push.run(_gate_options(args), args.remote, fmt=args.format, specs=args.output,
+                            color=_use_color(args.color, sys.stdout), out=_out, warn=_warn, environ=environ,
+                            stdin=stdin)
     if verb == 'check':
         from findings_gate.commands import check
 
+        if args.remote:
+            raise GateError(f'{args.remote[0]!r}: check takes no such argument; a remote and its URL go '
+                            f'after --pre-push, as git runs its pre-push hook')
         return check.run(_gate_options(args), fmt=args.format, specs=args.output, in_ci=args.ci,
                          color=_use_color(args.color, sys.stdout), out=_out, environ=environ, stdin=stdin)
     if verb == 'explain':
@@ -76,8 +90,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if verb == 'attach':
         from findings_gate.commands import attach
 
-        return attach.run(args.file, args.format, commit=args.commit, notes_ref=args.notes_ref, out=_out,
-                          stdin=stdin)
+        return attach.run(args.file, args.format, commit=args.commit, base=args.base, key=args.sign,
+                          notes_ref=args.notes_ref, out=_out, stdin=stdin)
     if verb == 'policy check':
         from findings_gate.commands import policy_check
 
@@ -107,7 +121,8 @@ def _add_gate_options(p: argparse.ArgumentParser) -> None:
     source.add_argument('--from-ref', metavar='REF', help='pre-push style range start')
     source.add_argument('--to-ref', metavar='REF', help='pre-push style range end')
     source.add_argument('--pre-push', action='store_true',
-                        help='the pushed range from PRE_COMMIT_FROM_REF/PRE_COMMIT_TO_REF')
+                        help='the pushed range from PRE_COMMIT_FROM_REF/PRE_COMMIT_TO_REF (pre-commit); '
+                             'with REMOTE URL, every ref git names on standard input')
     source.add_argument('--diff-file', metavar='PATH|-', help='a saved unified diff')
     p.add_argument('--report', action='append', default=[], metavar='PATH|GLOB|-',
                    help='a report, a directory or glob of reports (repeatable)')
@@ -144,6 +159,9 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument('--output', action='append', default=[], metavar='FORMAT=PATH',
                        help='also write FORMAT to PATH (repeatable)')
     check.add_argument('--color', choices=('auto', 'always', 'never'), default='auto')
+    check.add_argument('remote', nargs='*', metavar='REMOTE URL',
+                       help="with --pre-push, as git's own pre-push hook: the remote and its URL "
+                            '(the pushed refs on standard input); every pushed ref is gated')
 
     explain = verbs.add_parser(
         'explain', help='show for each finding the rule that decided it, and why earlier rules did not match')
@@ -159,7 +177,11 @@ def parser() -> argparse.ArgumentParser:
 
     attach = verbs.add_parser('attach', help='store a report as a git note on a commit')
     attach.add_argument('file', metavar='FILE')
-    attach.add_argument('--commit', default='HEAD', metavar='REV')
+    attach.add_argument('--commit', default='HEAD', metavar='REV', help='the commit reviewed (default HEAD)')
+    attach.add_argument('--base', metavar='REF',
+                        help="the review covered the change from REF's merge base (default: the commit's own diff)")
+    attach.add_argument('--sign', metavar='KEY',
+                        help='sign the report with this SSH key (ssh-keygen -Y sign; a public key: through ssh-agent)')
     attach.add_argument('--notes-ref', default='refs/notes/reviews', metavar='REF')
     attach.add_argument('--format', choices=FORMATS, help='default: detected')
 

@@ -16,6 +16,7 @@ from findings_gate import git
 from findings_gate.place import grounding
 from findings_gate.place import paths
 from findings_gate.place import placement
+from findings_gate import ssh_signature
 from findings_gate.decide import policy
 from findings_gate.decide import waivers
 from findings_gate.errors import GateError
@@ -159,12 +160,48 @@ def _history(repo: git.Repo) -> freshness.History:
     return freshness.History(resolve, functools.cache(lambda a, b: git.merge_base(repo, a, b)), diff)
 
 
-def _prepare(report: Report, source: sources.Source, rules: policy.Policy, root: Path | None) -> Report:
-    """Trust and coverage: whether the report may satisfy a requirement, and for which files."""
+def _signature(report: Report, source: sources.Source, signers: tuple[str | None, str] | None) -> str | None:
+    """Whether the report's signature is its reviewer's (model.Report.signature)."""
+    if signers is None or source.signature is None:
+        return None
+    text, where = signers
+    if text is None:
+        return f'{where}, the allowed signers, is not there to check it by'
+    why = ssh_signature.verify(source.data, source.signature, report.reviewer.name, text)
+    return 'good' if why is None else why
+
+
+def _prepare(report: Report, source: sources.Source, config: configuration.Config, root: Path | None) -> Report:
+    """Trust and coverage: whether the report may satisfy a requirement, and for which files and revision."""
     files = None
     if report.files is not None:
         files = tuple(p for p in (paths.normalise(f, str(root) if root else None)[0] for f in report.files) if p)
-    return report._replace(files=files, advisory=source.in_tree and rules.in_tree_reports == 'advisory')
+    return report._replace(
+        files=files, advisory=source.in_tree and config.policy.in_tree_reports == 'advisory',
+        revision=report.revision or source.commit,  # a note that names no revision reviewed its commit
+        signature=_signature(report, source, config.signers),
+    )
+
+
+def _notes(repo: git.Repo, gated: Read, ref: str) -> list[tuple[str, str]]:
+    """(commit, note) on the change's commits; for a commit without a note of its own, on the
+    commits with the same patch (`git patch-id`: the commit as it was before an amend or a
+    rebase), so that a review of the same patch still counts; freshness re-places it from the
+    commit it reviewed."""
+    noted = git.noted(repo, ref)
+    found = git.notes(repo, gated.commits, ref, noted)
+    bare = [c for c in gated.commits if c not in noted]
+    ours = set(gated.commits)
+    others = set()
+    if bare:
+        others = git.unmerged(repo, [c for c in noted if c not in ours], *filter(None, (gated.tree, gated.base)))
+    if others:
+        ids = git.patch_ids(repo, [*bare, *sorted(others)])
+        for commit in bare:
+            same = sorted(o for o in others if commit in ids and ids.get(o) == ids[commit])
+            found += git.notes(repo, same, ref, noted)
+            others -= set(same)
+    return found
 
 
 def run(target: Target, **options: Any) -> Decision:
@@ -214,14 +251,14 @@ def gate(
     elif root is not None:  # staged: the work tree does
         given += sources.from_locations(rules.reports, root)
     if repo is not None and notes and gated.commits:
-        given += sources.from_notes(git.notes(repo, gated.commits, notes_ref))
+        given += sources.from_notes(_notes(repo, gated, notes_ref))
     found: list[Report | InvalidReport] = []
     current = functools.cache(lambda: freshness.patches(gated.change))
     history = _history(repo) if repo is not None and target.diff_file is None else None
     for source in sources.unique(given):
         for report in sources.read_all(source, report_format):
             if isinstance(report, Report):
-                report = _prepare(report, source, rules, root)
+                report = _prepare(report, source, config, root)
                 if history is not None and report.revision is not None:
                     report = freshness.check(report, gated.change, current(), history=history,
                                              base=gated.base, head=gated.tree, root=str(root))

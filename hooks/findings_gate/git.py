@@ -237,17 +237,20 @@ def commits(repo: Repo, base: str | None, head: str) -> list[str]:
     return _run(repo, 'rev-list', '--reverse', span).split()
 
 
-def notes(repo: Repo, shas: list[str], ref: str = NOTES_REF) -> list[tuple[str, str]]:
-    """(commit, note text) for each of `shas` that has a note under `ref`."""
-    wanted = set(shas)
-    found = []
+def noted(repo: Repo, ref: str = NOTES_REF) -> dict[str, str]:
+    """Every commit that has a note under `ref`, and the note's blob."""
+    found = {}
     for line in _run(repo, 'notes', f'--ref={ref}', 'list').splitlines():
         blob, _, commit = line.partition(' ')
-        if commit in wanted:
-            found.append((commit, blob))
-    order = {sha: i for i, sha in enumerate(shas)}
-    found.sort(key=lambda pair: order[pair[0]])
-    return [(commit, _run(repo, 'cat-file', 'blob', blob)) for commit, blob in found]
+        found[commit] = blob
+    return found
+
+
+def notes(repo: Repo, shas: list[str], ref: str = NOTES_REF,
+          among: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """(commit, note text) for each of `shas` that has a note under `ref` (or in `among`, from `noted`)."""
+    blobs = noted(repo, ref) if among is None else among
+    return [(sha, _run(repo, 'cat-file', 'blob', blobs[sha])) for sha in shas if sha in blobs]
 
 
 def note(repo: Repo, sha: str, ref: str = NOTES_REF) -> str:
@@ -256,6 +259,131 @@ def note(repo: Repo, sha: str, ref: str = NOTES_REF) -> str:
 
 def set_note(repo: Repo, sha: str, text: str, ref: str = NOTES_REF) -> None:
     _run(repo, 'notes', f'--ref={ref}', 'add', '-f', '-F', '-', sha, stdin=text.encode())
+
+
+_ATTEMPTS = 30  # of a compare-and-swap of the notes ref that others keep moving
+
+
+def update_note(repo: Repo, sha: str, edit: Callable[[str], str | None], ref: str = NOTES_REF) -> str:
+    """Set the note on `sha` to `edit(the note now)` ('' for none; None from `edit`: leave it), and
+    return what the note holds then.
+
+    `git notes add` moves the ref without checking that no one else moved it
+    since it read it: of 8 writers at once, 3 to 5 kept their note. So the new
+    notes commit is made on a scratch ref from the ref's value, and the ref moves
+    to it only if it still has that value (`git update-ref REF NEW OLD`);
+    otherwise the edit starts again from the new value.
+    """
+    import random
+    import time
+
+    full = notes_ref(repo, ref)
+    scratch = f'refs/notes/findings-gate-scratch/{os.getpid()}-{random.randrange(1 << 32):08x}'
+    for attempt in range(_ATTEMPTS):
+        old = resolve_ref(repo, full)
+        try:
+            text = ''
+            if old is not None:
+                _run(repo, 'update-ref', '--no-deref', scratch, old)
+                text = note(repo, sha, scratch)
+            new_text = edit(text)
+            if new_text is None:
+                return text
+            set_note(repo, sha, new_text, scratch)
+            new = _run(repo, 'rev-parse', '--verify', scratch).strip()
+        finally:
+            _call(repo.cwd, ('update-ref', '--no-deref', '-d', scratch))
+        code, _, _ = _call(repo.cwd, ('update-ref', '--no-deref', '-m', 'findings-gate attach', full, new, old or ''))
+        if code == 0:
+            return new_text
+        time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))  # someone else moved it: after them
+    raise GateError(f'{full} kept changing while the note was written ({_ATTEMPTS} tries); '
+                    f'nothing was attached; attach it again')
+
+
+def notes_ref(repo: Repo, ref: str) -> str:
+    """The full name git gives a notes ref (`reviews` is refs/notes/reviews)."""
+    return _run(repo, 'notes', f'--ref={ref}', 'get-ref').strip()
+
+
+def resolve_ref(repo: Repo, ref: str) -> str | None:
+    """The commit a ref names; None when there is no such ref."""
+    code, out, _ = _call(repo.cwd, ('rev-parse', '--verify', '--quiet', f'{ref}^{{commit}}'))
+    return out.decode().strip() if code == 0 else None
+
+
+def has_commit(repo: Repo, sha: str) -> bool:
+    return _call(repo.cwd, ('cat-file', '-e', f'{sha}^{{commit}}'))[0] == 0
+
+
+def rev_list(repo: Repo, *args: str) -> list[str]:
+    return _run(repo, 'rev-list', *args, '--').split()
+
+
+def settings(repo: Repo, key: str) -> list[str]:
+    """Every value of a (multi-valued) git setting, from all of git's configuration files."""
+    code, out, _ = _call(repo.cwd, ('config', '--get-all', key))
+    return out.decode('utf-8', 'surrogateescape').splitlines() if code == 0 else []
+
+
+def remote_ref(repo: Repo, remote: str, ref: str) -> str | None:
+    """The commit `ref` names on the remote (`git ls-remote`); None when it has no such ref."""
+    out = _run(repo, 'ls-remote', '--refs', remote, ref)
+    return next((line.split('\t')[0] for line in out.splitlines() if line.endswith(f'\t{ref}')), None)
+
+
+def notes_at(repo: Repo, commit: str) -> dict[str, str]:
+    """The notes of a commit of a notes ref: each noted object, and its note's blob."""
+    found = {}
+    for entry in _run(repo, 'ls-tree', '-r', '-z', commit).split('\0'):
+        meta, _, path = entry.partition('\t')
+        if path:
+            found[path.replace('/', '')] = meta.split()[2]
+    return found
+
+
+def first_parent(repo: Repo, sha: str) -> str | None:
+    """The commit's first parent; None for a root commit."""
+    code, out, _ = _call(repo.cwd, ('rev-parse', '--verify', '--quiet', f'{sha}^1'))
+    return out.decode().strip() if code == 0 else None
+
+
+def unmerged(repo: Repo, shas: Sequence[str], *exclude: str) -> set[str]:
+    """Those of `shas` the repository has and none of `exclude` (commits) reaches."""
+    if not shas:
+        return set()
+    wanted = '\n'.join([*shas, *(f'^{e}' for e in exclude)]) + '\n'
+    out = _run(repo, 'rev-list', '--ignore-missing', '--stdin', stdin=wanted.encode())
+    return set(shas) & set(out.split())
+
+
+def patch_ids(repo: Repo, shas: Sequence[str]) -> dict[str, str]:
+    """`git patch-id --stable` of each commit's own diff (from its first parent): the same for a
+    commit amended without changing its patch, or rebased. Merges have none."""
+    if not shas:
+        return {}
+    diffs = _call(repo.cwd, ('diff-tree', '--stdin', '--root', '-p', '--no-color', '--no-ext-diff',
+                             '--no-textconv', '--full-index', '--binary', '-M'),
+                  ('\n'.join(shas) + '\n').encode())
+    if diffs[0] != 0:
+        raise GateError(f'git diff-tree failed: {_reason(diffs[2], diffs[0])}')
+    code, out, err = _call(repo.cwd, ('patch-id', '--stable'), diffs[1])
+    if code != 0:
+        raise GateError(f'git patch-id failed: {_reason(err, code)}')
+    found = {}
+    for line in out.decode().splitlines():
+        patch, _, commit = line.partition(' ')
+        found[commit] = patch
+    return found
+
+
+def add_config(repo: Repo, key: str, value: str) -> bool:
+    """Add `value` to the repository's multi-valued setting `key`; False when it has it already."""
+    code, out, _ = _call(repo.cwd, ('config', '--local', '--get-all', key))
+    if value in out.decode('utf-8', 'surrogateescape').splitlines():
+        return False
+    _run(repo, 'config', '--local', '--add', key, value)
+    return True
 
 
 def init(path: Path) -> Repo:

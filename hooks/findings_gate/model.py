@@ -65,6 +65,9 @@ class Report(NamedTuple):
     advisory: bool = False  # read from the change's own tree while the policy trusts no such report
     stale_files: frozenset[str] = frozenset()  # changed files whose diff is not the one reviewed
     failures: tuple[str, ...] = ()  # why the tool did not run, or did not run successfully
+    # None: unsigned, or no trust.signers to check it by; 'good': signed by its reviewer's key
+    # in trust.signers; otherwise why its signature does not hold (it then counts for no requirement)
+    signature: str | None = None
 
 
 class InvalidReport(NamedTuple):

@@ -52,7 +52,10 @@ def write(root: Path, *, force: bool) -> list[str]:
 
 
 def run(*, force: bool, out: Callable[[str], object]) -> int:
-    for path in write(git.root(git.open_repo()), force=force):
+    repo = git.open_repo()
+    for path in write(git.root(repo), force=force):
         out(f'wrote {path}\n')
+    if git.add_config(repo, 'notes.rewriteRef', git.NOTES_REF):  # notes follow commits through amend and rebase
+        out(f'set git config notes.rewriteRef {git.NOTES_REF}: an amended or rebased commit keeps its reviews\n')
     out(f'\nAdd the hooks to .pre-commit-config.yaml:\n\n{PRE_COMMIT}\n')
     return PASS

@@ -34,6 +34,7 @@ class Config(NamedTuple):
     baseline_origin: str | None = None
     edited: tuple[Condition, ...] = ()  # the configuration files the change edits
     commit: str | None = None  # the commit it was read from; None: the work tree, or no commit
+    signers: tuple[str | None, str] | None = None  # (allowed signers or None when missing, where); None: none named
 
 
 def check_directories(path: str, key: str, is_file: Callable[[str], bool], shown: Callable[[str], str]) -> None:
@@ -108,7 +109,12 @@ def read(repo: Repo | None, root: Path | None, commit: str | None, change: Chang
     granted = waivers.parse(*written) if written else ()
     written = fetch(rules.baseline, 'the baseline')
     entries = baseline.parse(*written) if written else None
-    config_files = {*policy.FILENAMES, rules.waivers, rules.baseline, *([named] if named else [])}
+    signers = None
+    if rules.signers is not None:
+        written_signers = fetch(rules.signers, 'the allowed signers')
+        signers = written_signers or (None, rules.signers)
+    config_files = {*policy.FILENAMES, rules.waivers, rules.baseline, *([named] if named else []),
+                    *([rules.signers] if rules.signers else [])}
     applies = ("the base commit's copy applies (--trusted-config base)" if from_commit else
                "the edited copy applies; in CI the base commit's does (--trusted-config base)")
     edited = tuple(
@@ -117,4 +123,4 @@ def read(repo: Repo | None, root: Path | None, commit: str | None, change: Chang
         for f in change.files if config_files & {f.path, f.old_path}
     )
     return Config(rules, granted, entries, written[1] if written else None, edited,
-                  commit if from_commit else None)
+                  commit if from_commit else None, signers)

@@ -48,6 +48,7 @@ class Policy(NamedTuple):
     stale: str  # the action for findings whose lines changed after the review
     requirements: tuple[Requirement, ...]
     in_tree_reports: str  # trusted, or advisory: they satisfy no requirement
+    signers: str | None  # the allowed-signers file, repository-relative; None: no signature is checked
     config_changed: str
     waivers: str  # the waivers file, repository-relative
     waiver_max_days: Mapping[str, int]
@@ -75,6 +76,10 @@ def problems(document: object, origin: str) -> list[str]:
                 found.append(f'{origin}::$.{key}[{i}].name: {entry["name"]!r} is already the name of '
                              f'{key}[{seen[entry["name"]]}]; give each {what} its own name')
             seen.setdefault(entry['name'], i)
+    if 'signers' not in document.get('trust', {}):
+        found.extend(f'{origin}::$.require[{i}].signed: no signature can be checked without trust.signers; '
+                     f'name the allowed-signers file there' for i, entry in enumerate(document.get('require', ()))
+                     if entry.get('signed'))
     return found
 
 
@@ -114,6 +119,7 @@ def parse(text: str, origin: str) -> Policy:
         stale=get('stale'),
         requirements=_compile(get('require'), origin, 'require', compile_requirement),
         in_tree_reports={**defaults['trust'], **get('trust')}['in_tree_reports'],
+        signers=get('trust').get('signers'),
         config_changed=get('config_changed'),
         waivers=get('waivers'),
         waiver_max_days=get('waiver_max_days'),

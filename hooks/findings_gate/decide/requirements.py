@@ -14,6 +14,7 @@ class Requirement(NamedTuple):
     reports: int  # by distinct reviewers
     kinds: frozenset[str]  # empty: any kind
     reviewers: frozenset[str]  # empty: any name
+    signed: bool  # only reports signed by their reviewer's key count
     action: str
 
 
@@ -31,22 +32,30 @@ def compile_requirement(raw: dict[str, Any]) -> Requirement:
     return Requirement(
         name=raw['name'], paths=paths, applies=lambda path: bool(spec.match_file(path)),
         reports=raw.get('reports', 1), kinds=frozenset(_listed(raw.get('reviewer_kind'))),
-        reviewers=frozenset(_listed(raw.get('reviewer'))), action=raw.get('action', 'block'),
+        reviewers=frozenset(_listed(raw.get('reviewer'))), signed=raw.get('signed', False),
+        action=raw.get('action', 'block'),
     )
 
 
 def counts(requirement: Requirement, report: Report) -> bool:
-    """Whether the report is by a reviewer the requirement asks for."""
+    """Whether the report is by a reviewer the requirement asks for (by its signature, when it asks)."""
     reviewer = report.reviewer
     if requirement.kinds and reviewer.kind not in requirement.kinds:
+        return False
+    if requirement.signed and report.signature != 'good':
         return False
     return not requirement.reviewers or reviewer.name in requirement.reviewers
 
 
+def _asked(requirement: Requirement, report: Report) -> bool:
+    """Whether the report would count but for its signature."""
+    return counts(requirement._replace(signed=False), report)
+
+
 def covers(report: Report, path: str) -> bool:
-    """Whether the report is a finished review of this file as it is now."""
-    return (report.complete and not report.advisory and path not in report.stale_files
-            and (report.files is None or path in report.files))
+    """Whether the report is a finished review of this file as it is now, and not badly signed."""
+    return (report.complete and not report.advisory and report.signature in (None, 'good')
+            and path not in report.stale_files and (report.files is None or path in report.files))
 
 
 def _who(requirement: Requirement) -> str:
@@ -62,14 +71,18 @@ def _not_counted(requirement: Requirement, reports: Sequence[Report], paths: Seq
     """Why reports by the right reviewers did not count, for the message."""
     why = []
     for report in reports:
-        if not counts(requirement, report):
+        if not _asked(requirement, report):
             continue
-        if report.advisory:
+        if report.signature not in (None, 'good'):
+            why.append(f'{report.origin} is signed, but the signature does not hold: {report.signature}')
+        elif requirement.signed and report.signature is None:
+            why.append(f'{report.origin} is not signed (signed: true)')
+        elif report.advisory:
             why.append(f'{report.origin} is in the change\'s own tree (trust: in_tree_reports: advisory)')
         elif not report.complete:
             why.append(f'{report.origin} was cut off (complete: false)')
         elif any(p in report.stale_files for p in paths):
-            why.append(f'{report.origin} reviewed an earlier version of them')
+            why.append(f'{report.origin} did not review them as they are now')
         elif report.files is not None:
             why.append(f'{report.origin} covers only the files it lists (change.files)')
     return f'; not counted: {"; ".join(why)}' if why else ''

@@ -141,10 +141,10 @@ def check(report: Report, change: Change, current: dict[str, tuple[object, ...]]
     revision = history.resolve(report.revision)
     if revision is None:  # not fetched, or made up: fail closed
         return _unreviewed(report, change)
-    if revision == head:
-        return report
     start = (history.resolve(report.base) if report.base else None) or (
         history.merge_base(base, revision) if base else None) or base
+    if revision == head and start == base:  # a review of the change as it is
+        return report
     if start is None:
         return _unreviewed(report, change)
     reviewed = patches(parse_diff(history.diff(start, revision), 'the diff of the reviewed revision'))

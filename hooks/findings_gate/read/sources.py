@@ -25,6 +25,8 @@ class Source(NamedTuple):
     data: bytes
     problem: str | None = None  # why it could not be read
     in_tree: bool = False  # a file of the gated change's own tree
+    commit: str | None = None  # the commit whose git note holds it
+    signature: str | None = None  # an SSH signature of `data` (a signed note, read/notes.py)
 
 
 def placeholder(name: str, size: int) -> bool:
@@ -180,26 +182,21 @@ def in_tree(locations: Iterable[str], paths: Iterable[str]) -> list[str]:
 
 
 def from_notes(notes: Iterable[tuple[str, str]]) -> list[Source]:
-    """Reports kept as git notes: one note per commit, one JSON report per line."""
-    sources = []
-    for commit, text in notes:
-        lines = [line for line in text.splitlines() if line.strip()]
-        documents = lines if lines and all(line.lstrip().startswith('{') for line in lines) else [text]
-        for n, document in enumerate(documents, 1):
-            sources.append(Source(f'note:{commit[:12]}#{n}', document.encode()))
-    return sources
+    """Reports kept as git notes: one note per commit, one report per line (read/notes.py)."""
+    from findings_gate.read.notes import entries
+
+    return [Source(f'note:{commit[:12]}#{n}', entry.data, commit=commit, signature=entry.signature)
+            for commit, text in notes for n, entry in enumerate(entries(text), 1)]
 
 
 def unique(sources: Iterable[Source]) -> list[Source]:
-    """Each report once, even when two ways of naming it found it."""
-    seen: set[bytes | str] = set()
-    kept = []
+    """Each report once, even when two ways of naming it found it; a signed copy over an unsigned one."""
+    kept: dict[bytes | str, Source] = {}
     for source in sources:
         key = source.problem or source.data
-        if key not in seen:
-            seen.add(key)
-            kept.append(source)
-    return kept
+        if key not in kept or (source.signature and not kept[key].signature):
+            kept[key] = source
+    return list(kept.values())
 
 
 def _whole(value: Any) -> Any:

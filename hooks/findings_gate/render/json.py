@@ -85,6 +85,7 @@ def _report(report: Report | InvalidReport) -> dict[str, Any]:
         'files': list(report.files) if report.files is not None else None,
         'advisory': report.advisory or None,
         'stale_files': sorted(report.stale_files),
+        'signature': report.signature,
         'findings': len(report.findings),
     })
 

@@ -17,6 +17,7 @@ from findings_gate import render
 from findings_gate.decide.policy import Policy
 from findings_gate.errors import BLOCKED, PASS, GateError
 from findings_gate.model import Decision
+from findings_gate.render import terminal
 
 Write = Callable[[str], object]  # where a command's standard output goes
 
@@ -107,8 +108,6 @@ def run(options: GateOptions, *, fmt: str | None, specs: Sequence[str], in_ci: b
     written = outputs(fmt, specs, gated.job)
     for name, path in written:
         if name == 'text' and path is None:
-            from findings_gate.render import terminal
-
             output = terminal.render(gated.decision, color=color)
         else:
             output = render.render(name, gated.decision)

@@ -5,6 +5,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from findings_gate.model import Change, Condition, InvalidReport, Report
+from findings_gate.decide.rules import path_spec
 
 
 class Requirement(NamedTuple):
@@ -25,8 +26,6 @@ def _listed(value: str | list[str] | None) -> tuple[str, ...]:
 
 
 def compile_requirement(raw: dict[str, Any]) -> Requirement:
-    from findings_gate.decide.rules import path_spec
-
     paths = _listed(raw['paths'])
     spec = path_spec(paths)
     return Requirement(

@@ -44,7 +44,7 @@ def _cwe(spec: Any) -> tuple[Any, Callable[[Placed], bool]]:
             return True
         if exact or not found:
             return False
-        from findings_gate import cwe
+        from findings_gate import cwe  # difflib and the catalog's reading: only for a cwe: rule
 
         return any(not ids.isdisjoint(cwe.ancestors(c)) for c in found)
 

@@ -9,6 +9,7 @@ from findings_gate import schema
 from findings_gate import documents
 from findings_gate.errors import GateError
 from findings_gate.model import Condition, Placed, Waiver
+from findings_gate.decide.rules import path_spec
 
 if TYPE_CHECKING:
     import datetime
@@ -90,8 +91,6 @@ def matches(waiver: Waiver, placed: Placed) -> bool:
 
 @functools.cache
 def _spec(patterns: tuple[str, ...]) -> Any:
-    from findings_gate.decide.rules import path_spec
-
     return path_spec(patterns, 'path')
 
 

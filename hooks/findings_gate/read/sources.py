@@ -13,6 +13,7 @@ from findings_gate import gc_pause
 from findings_gate import cache
 from findings_gate.errors import GateError, Problems, display, shown
 from findings_gate.model import Finding, InvalidReport, Location, Report, Reviewer
+from findings_gate.read.notes import entries
 
 MAX_BYTES = 50 * 1024 * 1024  # of one report, unless FINDINGS_GATE_MAX_REPORT_BYTES says otherwise
 MAX_BYTES_VARIABLE = 'FINDINGS_GATE_MAX_REPORT_BYTES'
@@ -183,8 +184,6 @@ def in_tree(locations: Iterable[str], paths: Iterable[str]) -> list[str]:
 
 def from_notes(notes: Iterable[tuple[str, str]]) -> list[Source]:
     """Reports kept as git notes: one note per commit, one report per line (read/notes.py)."""
-    from findings_gate.read.notes import entries
-
     return [Source(f'note:{commit[:12]}#{n}', entry.data, commit=commit, signature=entry.signature)
             for commit, text in notes for n, entry in enumerate(entries(text), 1)]
 

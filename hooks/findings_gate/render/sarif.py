@@ -25,6 +25,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+from findings_gate import VERSION
 from findings_gate.model import SEVERITIES, Absent, Condition, Decided, Decision, Finding
 from findings_gate.render.linehash import hashes
 from findings_gate.render.markdown import escape
@@ -70,7 +71,7 @@ def _short(text: str, limit: int = DESCRIPTION) -> str:
 
 
 def _cwe_name(cwe_id: str) -> str | None:
-    from findings_gate import cwe
+    from findings_gate import cwe  # difflib and the catalog's reading: only for findings with CWE ids
 
     return cwe.name(cwe_id)
 
@@ -254,7 +255,6 @@ def _placed_in_revision(d: Decided, deleted: set[str]) -> bool:
 
 
 def document(decision: Decision) -> dict[str, Any]:
-    from findings_gate import VERSION
 
     decided = sorted(decision.findings, key=order)
     ids = [rule_id(d.placed.finding) for d in decided]

@@ -49,6 +49,7 @@ KINDS = {
     'policy-trust.yaml': 'policy',
     'policy-reviewers.yaml': 'policy',
     'policy-signed.yaml': 'policy',
+    'policy-path-map.yaml': 'policy',
     'waivers.yaml': 'waivers',
     'allowed_signers': 'allowed signers',
     'pre-push': 'git hook',

@@ -49,6 +49,7 @@ KINDS = {
     'policy-trust.yaml': 'policy',
     'policy-reviewers.yaml': 'policy',
     'policy-signed.yaml': 'policy',
+    'policy-path-map.yaml': 'policy',
     'waivers.yaml': 'waivers',
     'allowed_signers': 'allowed signers',
     'pre-push': 'git hook',
@@ -297,3 +298,21 @@ def test_every_relative_link_resolves() -> None:
                 assert anchor in anchors(linked), f'{path.relative_to(ROOT)}: {target} names no heading'
             checked += 1
     assert checked >= 10
+
+
+def test_every_module_is_named_in_the_architecture() -> None:
+    """Each module file of the package appears in ARCHITECTURE.md by its file name; a package's
+    `__init__.py` by its path in the package (`read/__init__.py`), unless it is empty."""
+    package = ROOT / 'hooks' / 'findings_gate'
+    text = (ROOT / 'ARCHITECTURE.md').read_text()
+    missing = []
+    for path in sorted(package.rglob('*.py')):
+        if path.name == '__init__.py' and not path.read_text().strip():
+            continue
+        if path.name == '__init__.py':  # by its path: read/__init__.py, or __init__.py for the package's own
+            named = rf'(?<![\w./]){re.escape(path.relative_to(package).as_posix())}(?!\w)'
+        else:  # paths.py is not named by diff_paths.py
+            named = rf'(?<![\w.]){re.escape(path.name)}(?!\w)'
+        if not re.search(named, text):
+            missing.append(path.relative_to(package).as_posix())
+    assert missing == [], 'not named in ARCHITECTURE.md'

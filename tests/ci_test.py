@@ -212,7 +212,7 @@ def test_the_zuul_role_documents_each_variable() -> None:
     readme = (ROOT / 'roles/findings-gate/README.rst').read_text()
     assert sorted(re.findall(r'\.\. zuul:rolevar:: (\w+)', readme)) == sorted(defaults)
     tasks = yaml.safe_load((ROOT / 'roles/findings-gate/tasks/main.yaml').read_text())
-    assert [t['name'] for t in tasks] == ['Install findings-gate', 'Gate the change',
+    assert [t['name'] for t in tasks] == ['Require what to install', 'Install findings-gate', 'Gate the change',
                                          'Fail when the policy blocks the change']
     [job] = yaml.safe_load((ROOT / 'zuul.d/jobs.yaml').read_text())
     assert job['job']['run'] == 'playbooks/findings-gate/run.yaml'
@@ -347,3 +347,20 @@ def test_a_file_where_the_configuration_directory_belongs_is_exit_2(
     assert capsys.readouterr() == ('', (
         f'findings-gate: error: {shown}: a file, where the directory of the waivers file '
         f'.findings-gate/waivers.yaml belongs; move the file, or set `waivers` in the policy to another path\n'))
+
+
+def test_no_ci_template_installs_a_name_this_project_does_not_own(tmp_path: Path) -> None:
+    # findings-gate is not on the package index: a package of that name there would not be this project
+    [job] = yaml.safe_load((ROOT / 'ci/findings-gate.gitlab-ci.yml').read_text()).values()
+    assert job['variables']['FINDINGS_GATE_PACKAGE'] == ''
+    [check] = [line for line in job['before_script'] if 'FINDINGS_GATE_PACKAGE' in line and 'test -n' in line]
+    done = subprocess.run(['bash', '-c', check], env={'PATH': os.environ['PATH']}, capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (
+        2, 'findings-gate: set FINDINGS_GATE_PACKAGE to git+<findings-gate repository URL>@<tag or commit>\n')
+    done = subprocess.run(['bash', '-c', check], env={'PATH': os.environ['PATH'], 'FINDINGS_GATE_PACKAGE': 'git+x@v1'},
+                          capture_output=True, text=True)
+    assert done.returncode == 0
+    defaults = yaml.safe_load((ROOT / 'roles/findings-gate/defaults/main.yaml').read_text())
+    assert defaults['findings_gate_package'] == ''
+    tasks = yaml.safe_load((ROOT / 'roles/findings-gate/tasks/main.yaml').read_text())
+    assert tasks[0]['fail'] and tasks[0]['when'] == 'findings_gate_package | length == 0'

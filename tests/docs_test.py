@@ -191,6 +191,9 @@ def test_the_gitlab_config_includes_the_job_file() -> None:
     host, path = include['remote'].split('/-/raw/')
     assert host.startswith('https://')
     assert (ROOT / path.split('/', 1)[1]).is_file()
+    # it installs the repository it includes, at the same revision
+    package = yaml.safe_load((EXAMPLES / name).read_text())['variables']['FINDINGS_GATE_PACKAGE']
+    assert package == f"git+{host}.git@{path.split('/', 1)[0]}"
 
 
 def test_the_gitlab_job_gates_on_what_it_fetches_and_publishes_as_the_job_file() -> None:

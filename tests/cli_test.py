@@ -266,3 +266,28 @@ def test_findings_are_signed_when_an_output_shows_it(staged: Repo, monkeypatch: 
     assert cli.main(['check', '--report', 'r.json', '--format', 'json']) == 0
     [again] = json.loads(capsys.readouterr().out)['findings']
     assert again['signature'] == finding['signature']
+
+
+def test_no_arguments_print_a_short_usage_with_the_common_verbs(tmp_path: Path) -> None:
+    result = script(cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith('usage: findings-gate VERB [options]\n')
+    for verb in ('check', 'explain', 'validate', 'attach', 'policy check', 'init', 'demo'):
+        assert f'\n  {verb} ' in result.stderr
+
+
+@pytest.mark.parametrize('verb', ['check', 'explain', 'validate', 'import', 'attach', 'policy check',
+                                  'baseline write', 'waivers', 'init', 'demo'])
+def test_every_verbs_help_has_a_description_examples_and_exit_codes(
+        verb: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main([*verb.split(), '--help'])
+    assert exited.value.code == 0
+    text = capsys.readouterr().out
+    assert f'\nexamples:\n  findings-gate {verb}' in text
+    assert '\nexit codes:\n  0 ' in text and '  2 it could not run as asked' in text
+    assert '`' not in text  # help is plain text, not Markdown
+    for option in re.findall(r'^  (--[a-z-]+)', text, re.M):
+        if option != '--help':
+            described = re.search(rf'^  {option}\b.*(\n {{10,}}\S.*)*', text, re.M)
+            assert described and len(described[0].split()) > 2, f'{verb} {option} has no help'

@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from findings_gate import VERSION, gc_pause
 from findings_gate.errors import INTERNAL, UNUSABLE, GateError
@@ -130,7 +130,8 @@ def _add_gate_options(p: argparse.ArgumentParser) -> None:
                    help=f'read every report as this format ({", ".join(FORMATS)}); '
                         f'default: detected from each report')
     p.add_argument('--no-notes', action='store_true', help='do not read reports from git notes')
-    p.add_argument('--notes-ref', default='refs/notes/reviews', metavar='REF')
+    p.add_argument('--notes-ref', default='refs/notes/reviews', metavar='REF',
+                   help='the notes ref whose notes on the change\'s commits are reports (default refs/notes/reviews)')
     p.add_argument('--policy', metavar='FILE', help='default: .findings-gate.yaml')
     p.add_argument('--source-root', action='append', default=[], metavar='DIR',
                    help="where the analysers saw the repository (/workspace), or the repository directory "
@@ -142,15 +143,43 @@ def _add_gate_options(p: argparse.ArgumentParser) -> None:
                         'work tree (default: base with --ci, else tree)')
 
 
+_EXITS = {
+    'gate': ('0 nothing blocks (warnings allowed)', '1 the policy blocks the change'),
+    'files': ('0 every file is valid', '1 a file is invalid (each problem on its own line)'),
+    'done': ('0 done',),
+}
+_COMMON = """common verbs:
+  check            gate the staged change (in CI: check --ci, or check --base origin/main)
+  explain          the rule that decided each finding, and why the rules before it did not
+  validate FILE    check report files against the report schema
+  attach FILE      keep a report as a git note on the commit it reviewed
+  policy check     check the policy, the waivers and the baseline
+  init             write the default policy, and print the pre-commit hooks to add
+  demo             gate a sample change in a throwaway repository
+run findings-gate VERB --help for a verb's options, examples and exit codes"""
+
+
+def _verb(verbs: Any, name: str, summary: str, examples: Sequence[str], exits: str,
+          more: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """A verb's parser whose --help has a description, examples and the exit codes."""
+    codes = [*_EXITS[exits], *more, '2 it could not run as asked (one line says why)', '3 a bug (with a traceback)']
+    epilog = 'examples:\n' + ''.join(f'  {e}\n' for e in examples) + 'exit codes:\n' + ''.join(f'  {c}\n' for c in codes)
+    return verbs.add_parser(name, help=summary, description=summary[:1].upper() + summary[1:] + '.', epilog=epilog,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog='findings-gate',
         description='Gate a change on the findings of the review reports attached to it.',
+        epilog=_COMMON, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument('--version', action='version', version=f'%(prog)s {VERSION}')
     verbs = p.add_subparsers(dest='verb', required=True, metavar='VERB')
 
-    check = verbs.add_parser('check', help='gate a change (the staged one by default)')
+    check = _verb(verbs, 'check', 'gate a change (the staged one by default)', (
+        'findings-gate check', 'findings-gate check --base origin/main --report bandit.sarif',
+        'findings-gate check --ci', 'findings-gate check --format json --output sarif=findings.sarif'), 'gate')
     _add_gate_options(check)
     check.add_argument('--format', choices=RENDERERS, help='what to write to stdout (default text)')
     check.add_argument('--ci', action='store_true',
@@ -158,54 +187,67 @@ def parser() -> argparse.ArgumentParser:
                             'GitLab CI, Zuul)')
     check.add_argument('--output', action='append', default=[], metavar='FORMAT=PATH',
                        help='also write FORMAT to PATH (repeatable)')
-    check.add_argument('--color', choices=('auto', 'always', 'never'), default='auto')
+    check.add_argument('--color', choices=('auto', 'always', 'never'), default='auto',
+                       help='colour the text output: auto (a terminal, unless NO_COLOR or TERM=dumb; '
+                            'PRE_COMMIT_COLOR when pre-commit sets it), always, never')
     check.add_argument('remote', nargs='*', metavar='REMOTE URL',
                        help="with --pre-push, as git's own pre-push hook: the remote and its URL "
                             '(the pushed refs on standard input); every pushed ref is gated')
 
-    explain = verbs.add_parser(
-        'explain', help='show for each finding the rule that decided it, and why earlier rules did not match')
+    explain = _verb(verbs, 'explain', 'show for each finding the rule that decided it, and why earlier rules did not '
+                    'match', ('findings-gate explain', 'findings-gate explain --base origin/main'), 'gate')
     _add_gate_options(explain)
 
-    validate = verbs.add_parser('validate', help='validate report files')
+    validate = _verb(verbs, 'validate', 'validate report files as the gate reads them', (
+        'findings-gate validate .reviews/security.json', 'findings-gate validate --format sarif bandit.sarif'), 'files')
     validate.add_argument('files', nargs='+', metavar='FILE')
     validate.add_argument('--format', choices=FORMATS, help='default: detected')
 
-    imp = verbs.add_parser('import', help='print a report (prose, ...) as the native report it reads as')
+    imp = _verb(verbs, 'import', 'print a report (prose, SARIF, ...) as the native report it reads as', (
+        'findings-gate import review.md', 'gh api repos/O/R/pulls/7/comments | findings-gate import -'), 'files')
     imp.add_argument('file', metavar='FILE|-')
     imp.add_argument('--format', choices=FORMATS, help='default: detected')
 
-    attach = verbs.add_parser('attach', help='store a report as a git note on a commit')
+    attach = _verb(verbs, 'attach', 'store a report as a git note on the commit it reviewed', (
+        'findings-gate attach review.json', 'findings-gate attach --base origin/main --sign ~/.ssh/bot review.json',
+        'git push origin refs/notes/reviews'), 'done')
     attach.add_argument('file', metavar='FILE')
     attach.add_argument('--commit', default='HEAD', metavar='REV', help='the commit reviewed (default HEAD)')
     attach.add_argument('--base', metavar='REF',
                         help="the review covered the change from REF's merge base (default: the commit's own diff)")
     attach.add_argument('--sign', metavar='KEY',
                         help='sign the report with this SSH key (ssh-keygen -Y sign; a public key: through ssh-agent)')
-    attach.add_argument('--notes-ref', default='refs/notes/reviews', metavar='REF')
+    attach.add_argument('--notes-ref', default='refs/notes/reviews', metavar='REF',
+                        help='the notes ref that holds reports (default refs/notes/reviews)')
     attach.add_argument('--format', choices=FORMATS, help='default: detected')
 
-    pol = verbs.add_parser('policy', help='work with the policy file')
+    pol = verbs.add_parser('policy', help='work with the policy file', description='Work with the policy file.')
     pol_verbs = pol.add_subparsers(dest='sub', required=True, metavar='VERB')
-    pol_check = pol_verbs.add_parser(
-        'check', help="validate policy files, waivers files and baselines (default: the repository's)")
+    pol_check = _verb(pol_verbs, 'check', "validate policy files, waivers files and baselines (default: the "
+                      "repository's)", ('findings-gate policy check', 'findings-gate policy check ops/strict.yaml'),
+                      'files')
     pol_check.add_argument('files', nargs='*', metavar='FILE')
 
-    base = verbs.add_parser('baseline', help='record the findings a repository already has')
+    base = verbs.add_parser('baseline', help='record the findings a repository already has',
+                            description='Record the findings a repository already has.')
     base_verbs = base.add_subparsers(dest='sub', required=True, metavar='VERB')
-    base_write = base_verbs.add_parser('write', help="record this run's findings by line-free signature")
+    base_write = _verb(base_verbs, 'write', "record this run's findings by line-free signature", (
+        'findings-gate baseline write --base origin/main --report bandit.sarif',), 'done')
     _add_gate_options(base_write)
-    base_write.add_argument('--file', metavar='PATH', help="default: the policy's `baseline`")
+    base_write.add_argument('--file', metavar='PATH', help="default: the file the policy's baseline key names")
 
-    waivers = verbs.add_parser('waivers', help='list the waivers and what each waives in this run')
+    waivers = _verb(verbs, 'waivers', 'list the waivers and what each waives in this run', (
+        'findings-gate waivers', 'findings-gate waivers --unused --base origin/main'), 'done',
+        ('1 with --unused: a waiver waives nothing',))
     _add_gate_options(waivers)
     waivers.add_argument('--unused', action='store_true',
                          help='only those that matched no finding; exit 1 when there are any')
 
-    init = verbs.add_parser('init', help='write a commented starter policy and print the pre-commit hooks')
+    init = _verb(verbs, 'init', 'write the default policy, commented, and print the pre-commit hooks', (
+        'findings-gate init',), 'done')
     init.add_argument('--force', action='store_true', help='overwrite an existing policy')
 
-    verbs.add_parser('demo', help='gate a sample change in a throwaway repository')
+    _verb(verbs, 'demo', 'gate a sample change in a throwaway repository', ('findings-gate demo',), 'done')
     return p
 
 
@@ -214,7 +256,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, 'reconfigure'):
             stream.reconfigure(errors='backslashreplace')
-    args = parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else list(argv)
+    if not given:  # a short usage with the common verbs, not argparse's 'VERB is required'
+        print(f'usage: findings-gate VERB [options]\n\n{_COMMON}', file=sys.stderr)
+        return UNUSABLE
+    args = parser().parse_args(given)
     # one run is short and makes few cycles: the collector's passes over the records of
     # 100,000 findings took 0.5 s of a 6 s run (bench/run.py); reference counting frees the rest
     with gc_pause.building():

@@ -60,3 +60,21 @@ def test_every_condition_is_in_the_decision_schema_and_has_a_policy_key() -> Non
     assert decision['properties']['conditions']['items']['properties']['kind']['enum'] == list(CONDITIONS)
     keys = json.loads((ROOT / 'schemas' / 'policy.schema.json').read_text())['properties']
     assert set(CONDITIONS) <= set(keys)
+
+
+@pytest.mark.parametrize(('name', 'document', 'hint'), [
+    ('policy', {'version': 1, 'defualt': 'block'}, "did you mean 'default' for 'defualt'?"),
+    ('policy', {'version': 1, 'rules': [{'name': 'r', 'action': 'warn', 'placment': 'added'}]},
+     "did you mean 'placement' for 'placment'?"),
+    ('report', {'version': 1, 'reviewer': {'name': 'a', 'kind': 'llm'},
+                'findings': [{'title': 't', 'severity': 'high', 'location': {'file': 'a.py', 'line': 3}}]},
+     "did you mean 'path' for 'file', 'start_line' for 'line'?"),
+])
+def test_a_misspelt_or_foreign_key_gets_the_key_it_likely_means(name: str, document: object, hint: str) -> None:
+    [(_, message)] = schema.problems(name, document)
+    assert message.endswith(hint)
+
+
+def test_a_key_far_from_any_gets_no_guess() -> None:
+    [(_, message)] = schema.problems('policy', {'version': 1, 'zzzzzz': 1})
+    assert 'did you mean' not in message

@@ -60,7 +60,36 @@ def _message(error: Any) -> str:
     if comment:
         scalar = isinstance(error.instance, (str, int, float, bool)) or error.instance is None
         message = f'{error.instance!r}: {comment}' if scalar else comment
-    return message if len(message) <= 200 else message[:197] + '...'
+    if len(message) > 200:
+        message = message[:197] + '...'
+    if error.validator == 'additionalProperties' and isinstance(error.instance, dict):
+        message += _did_you_mean(error.instance, error.schema)
+    return message
+
+
+# keys other tools and formats use for what the native report calls otherwise
+_ALIASES = {'file': 'path', 'filename': 'path', 'line': 'start_line', 'lineno': 'start_line',
+            'end': 'end_line', 'column': 'start_column', 'col': 'start_column', 'level': 'severity',
+            'description': 'message', 'cwe_id': 'cwe', 'cwes': 'cwe', 'check_id': 'rule', 'rule_id': 'rule',
+            'fix': 'suggestion'}
+
+
+def _did_you_mean(instance: dict[str, Any], where: dict[str, Any]) -> str:
+    """'; did you mean ...?' for keys the object may not have that are near a key it may."""
+    import difflib
+    import re
+
+    known = list(where.get('properties', {}))
+    patterns = list(where.get('patternProperties', {}))
+    hints = []
+    for key in instance:
+        if key in known or any(re.search(p, key) for p in patterns):
+            continue
+        alias = _ALIASES.get(key.lower())
+        close = [alias] if alias in known else difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        if close:
+            hints.append(f'{close[0]!r} for {key!r}')
+    return f'; did you mean {", ".join(hints)}?' if hints else ''
 
 
 @functools.cache

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -176,10 +178,12 @@ def test_unknown_json_is_refused_by_name(data: str | bytes) -> None:
     assert detect(as_bytes(data)) == 'unknown'
     with pytest.raises(GateError) as e:
         read.parse(as_bytes(data), 'out.json')
-    assert str(e.value) == (
+    hint = read.tool_output(as_bytes(data))
+    assert (hint is None) == (data in ('[1, 2]', '{"foo": 1}'))  # each tool's own JSON is named
+    assert str(e.value) == (f'out.json: {hint}, which the gate reads (or pass --report-format)' if hint else (
         'out.json: not a report in a known format (tried native, text, sarif, rdjson, rdjsonl, codeclimate, '
         'github-comments, github-reviews, gitlab-discussions, gerrit-comments); '
-        'pass --report-format or write a native report')
+        'pass --report-format or write a native report'))
 
 
 def test_broken_json_says_where() -> None:
@@ -208,3 +212,17 @@ def test_only_the_first_64_kib_is_looked_at() -> None:
 def test_detected_formats_reach_their_reader(data: str, module: str) -> None:
     reader = {'rdjson': rd.read, 'codeclimate': cc.read}[module]
     assert read.parse(data.encode(), 'r.json') == reader(data)
+
+
+def test_an_analysers_own_json_says_to_run_it_for_sarif(tmp_path: Path) -> None:
+    (tmp_path / 'a.py').write_text('import subprocess\nsubprocess.call("ls", shell=True)\n')
+    bandit = subprocess.run([str(Path(sys.executable).parent / 'bandit'), '-q', '-f', 'json', 'a.py'], cwd=tmp_path,
+                            capture_output=True)  # real bandit (the test extra), exit 1: it found something
+    (tmp_path / 'bandit.json').write_bytes(bandit.stdout)
+    ruff = Path(__file__).parent / 'vectors' / 'ruff-0.17.6' / 'json.json'  # ruff check --output-format json
+    for path, hint in ((tmp_path / 'bandit.json', "bandit's JSON: run bandit with -f sarif (pip install 'bandit[sarif]')"),
+                       (ruff, "ruff's JSON: run ruff check with --output-format sarif")):
+        done = subprocess.run([sys.executable, '-m', 'findings_gate', 'validate', path.name], cwd=path.parent,
+                              capture_output=True, text=True)
+        assert (done.returncode, done.stdout) == (
+            1, f'{path.name}: {hint}, which the gate reads (or pass --report-format)\n')

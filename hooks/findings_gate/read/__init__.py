@@ -62,6 +62,8 @@ def detect(data: bytes) -> str:
         return 'sarif'
     if b'diagnostics' in keys:
         return 'rdjson'
+    if tool_output(head) is not None:
+        return 'unknown'  # a tool's own JSON, which its SARIF says better
     if head[:1] == b'[' and (b'check_name' in keys or b'location' in keys or re.fullmatch(rb'\[\s*\]\s*', head)):
         return 'codeclimate'
     if head[:1] == b'{' and (b'check_name' in keys or re.search(_ISSUE_TYPE, head, re.I)):
@@ -71,6 +73,25 @@ def detect(data: bytes) -> str:
     if re.search(rb'"version"\s*:\s*1\b', head):
         return 'native'  # the native schema will say what is missing
     return 'unknown'
+
+
+# a tool's own JSON output, by keys its first objects have -> what to run instead
+_TOOL_OUTPUTS = (
+    ((b'"generated_at"', b'"metrics"', b'"results"'), "bandit's JSON: run bandit with -f sarif (pip install 'bandit[sarif]')"),
+    ((b'"filename"', b'"end_location"', b'"code"'), "ruff's JSON: run ruff check with --output-format sarif"),
+    ((b'"check_id"', b'"results"', b'"paths"'), "semgrep's JSON: run semgrep with --sarif"),
+    ((b'"FromLinter"', b'"Issues"'), "golangci-lint's JSON: run golangci-lint with --out-format sarif"),
+    ((b'"Issues"', b'"Stats"'), "gosec's JSON: run gosec with -fmt sarif"),
+    ((b'"filePath"', b'"messages"'), "ESLint's JSON: run ESLint with -f @microsoft/eslint-formatter-sarif"),
+    ((b'"SchemaVersion"', b'"Results"'), "trivy's JSON: run trivy with --format sarif"),
+    ((b'"check_type"', b'"failed_checks"'), "checkov's JSON: run checkov with -o sarif"),
+    ((b'"code"', b'"file"', b'"level"', b'"line"', b'"column"'), "hadolint's JSON: run hadolint with -f sarif"),
+)
+
+
+def tool_output(head: bytes) -> str | None:
+    """What to run instead, when `head` starts a known analyser's own JSON rather than a report."""
+    return next((hint for keys, hint in _TOOL_OUTPUTS if all(k in head for k in keys)), None)
 
 
 def _code_host(head: bytes) -> str | None:
@@ -97,6 +118,9 @@ def parse_all(data: bytes, origin: str, name: str | None = None) -> list[tuple[s
         from findings_gate.read import native
 
         native.parse(data, origin)  # broken JSON: say where
+        hint = tool_output(data[:65536])
+        if hint is not None:
+            raise GateError(f'{origin}: {hint}, which the gate reads (or pass --report-format)')
         raise GateError(f'{origin}: not a report in a known format (tried {", ".join(FORMATS)}); '
                         f'pass --report-format or write a native report')
     try:

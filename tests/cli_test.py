@@ -291,3 +291,25 @@ def test_every_verbs_help_has_a_description_examples_and_exit_codes(
         if option != '--help':
             described = re.search(rf'^  {option}\b.*(\n {{10,}}\S.*)*', text, re.M)
             assert described and len(described[0].split()) > 2, f'{verb} {option} has no help'
+
+
+def test_a_repository_with_no_commits_says_so(repo: Repo, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(repo.root)
+    repo.write('r.json', report('high', 1))
+    for args, ref in ((['check', '--base', 'main'], 'HEAD'), (['check', '--base', 'main', '--head', 'main'], 'main'),
+                      (['attach', 'r.json'], 'HEAD')):
+        assert cli.main(args) == 2
+        assert capsys.readouterr().err == (
+            f"findings-gate: error: '{ref}': the repository has no commits yet; commit first, or gate the staged "
+            f"change (findings-gate check)\n")
+
+
+def test_only_the_gating_verbs_offer_a_saved_diff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / 'r.json').write_text(report('high', 1))
+    assert cli.main(['check']) == 2
+    assert capsys.readouterr().err.endswith('not a git repository; run inside one, or pass --diff-file\n')
+    assert cli.main(['attach', 'r.json']) == 2
+    assert capsys.readouterr().err.endswith('not a git repository; run inside one\n')

@@ -110,7 +110,7 @@ def _malformed_diff(repo: Repo, tmp: Path) -> dict[str, str]:
 
 FAILURES = [
     Failure('git missing', _no_git, ('check',), 2, 'stderr',
-            'findings-gate: error: git is not installed or not on PATH; install git'),
+            'findings-gate: error: git is not installed or not on PATH; install git, or pass --diff-file'),
     Failure('not a repository', _not_a_repository, ('check',), 2, 'stderr',
             'findings-gate: error: {root}: not a git repository; run inside one, or pass --diff-file'),
     Failure('unknown ref', _nothing, ('check', '--base', 'no-such-branch'), 2, 'stderr',

@@ -232,7 +232,10 @@ def gate(
         except GateError:
             repo = None
     else:
-        repo = git.open_repo()
+        try:
+            repo = git.open_repo()
+        except GateError as e:  # the gating verbs can read a saved diff instead
+            raise GateError(f'{e}, or pass --diff-file') from None
     root = git.root(repo) if repo else None
     sources.max_bytes()  # a limit that is not a number is an error, whether or not a report is found
     if trusted_config == 'base' and target.diff_file is not None:

@@ -67,7 +67,7 @@ def open_repo(path: str | Path = '.') -> Repo:
     else:
         code, out, _ = _call(where, ('rev-parse', '--absolute-git-dir', '--is-bare-repository', '--show-cdup'))
     if code != 0:
-        raise GateError(f'{where}: not a git repository; run inside one, or pass --diff-file')
+        raise GateError(f'{where}: not a git repository; run inside one')
     # --show-cdup prints a line, empty at the top, only inside a work tree
     lines = out.decode('utf-8', 'surrogateescape').split('\n')
     git_dir, work_tree = Path(lines[0]), None
@@ -102,6 +102,9 @@ def resolve(repo: Repo, ref: str) -> str:
     try:
         return _run(repo, 'rev-parse', '--verify', '--end-of-options', f'{ref}^{{commit}}').strip()
     except GateError:
+        if _call(repo.cwd, ('rev-list', '-n', '1', '--all'))[1].strip() == b'':
+            raise GateError(f'{ref!r}: the repository has no commits yet; commit first, or gate the '
+                            f'staged change (findings-gate check)') from None
         raise GateError(f'{ref!r}: unknown revision; fetch it or check the name') from None
 
 

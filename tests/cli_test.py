@@ -313,3 +313,16 @@ def test_only_the_gating_verbs_offer_a_saved_diff(tmp_path: Path, monkeypatch: p
     assert capsys.readouterr().err.endswith('not a git repository; run inside one, or pass --diff-file\n')
     assert cli.main(['attach', 'r.json']) == 2
     assert capsys.readouterr().err.endswith('not a git repository; run inside one\n')
+
+
+def test_a_path_outside_the_working_directory_is_shown_whole(
+        repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from findings_gate.errors import display
+
+    (repo.root / 'sub').mkdir()
+    monkeypatch.chdir(repo.root / 'sub')
+    assert display(repo.root / 'sub' / 'a.yaml') == 'a.yaml'
+    assert display(tmp_path / 'tab.yaml') == str(tmp_path / 'tab.yaml')
+    (tmp_path / 'tab.yaml').write_text('version: 1\ndefault: nope\n')
+    assert cli.main(['policy', 'check', str(tmp_path / 'tab.yaml')]) == 1
+    assert capsys.readouterr().out.startswith(f'{tmp_path / "tab.yaml"}::$.default: ')

@@ -97,8 +97,10 @@ def pull(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> Pull:
 
 
 def shown(path: Path) -> str:
-    """A path as findings-gate names it: relative to the working directory."""
-    return os.path.relpath(path)
+    """A path as findings-gate names it (errors.display)."""
+    from findings_gate.errors import display
+
+    return display(path)
 
 
 def decide(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:

@@ -31,8 +31,10 @@ def shown(text: str, limit: int = 200) -> str:
 
 
 def display(path: str | os.PathLike[str]) -> str:
-    """A path as the user would type it: relative to the working directory."""
+    """A path as the user would type it: relative to the working directory when it is below it,
+    else absolute (/tmp/tab.yaml, not ../../../tab.yaml)."""
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:  # another drive
         return str(path)
+    return os.path.abspath(path) if relative == '..' or relative.startswith('..' + os.sep) else relative

@@ -17,8 +17,8 @@ step that posts them with `gh api`.
   API's 64 KB. Columns only for a one-line finding, as the API allows.
 - `summary`: the Markdown of the `markdown` format (every untrusted string escaped)
   within 65,535 characters, the API's limit; `title`: the verdict and its counts.
-- The gated commit is required: staged changes and a saved diff have none, so this
-  format is an error there.
+- Staged changes and a saved diff have no gated commit: `head_sha`, which the API
+  requires, is then left out, for the poster to add.
 - The document goes through `json_inert` as every JSON output does.
 """
 from __future__ import annotations
@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from findings_gate.errors import GateError
 from findings_gate.model import Decided, Decision
 from findings_gate.render import markdown
 from findings_gate.render.file_lines import old_side
@@ -78,16 +77,13 @@ def _title(decision: Decision) -> str:
 
 def runs(decision: Decision) -> list[dict[str, Any]]:
     """The body of the request that creates the check run, then those of the updates."""
-    if not decision.head:
-        raise GateError('the github-checks format needs the gated commit (head_sha), which staged changes '
-                        'and a saved diff do not have; gate a range (--base and --head) or run with --ci')
     found = annotate(decision)
     note = (f'\n\n{len(found)} annotation{"s" * (len(found) != 1)} on the files; '
             'findings on removed lines, findings with no place and report conditions are only in the tables.')
     summary = cut(markdown.render(decision, limit=SUMMARY - len(note) - 100).rstrip('\n'),
                   SUMMARY - len(note)) + note
     output = {'title': _title(decision), 'summary': summary}
-    first = {'name': NAME, 'head_sha': decision.head, 'status': 'completed',
+    first = {'name': NAME, **({'head_sha': decision.head} if decision.head else {}), 'status': 'completed',
              'conclusion': CONCLUSIONS[decision.verdict], 'output': output | {'annotations': found[:BATCH]}}
     return [first, *({'output': output | {'annotations': found[n:n + BATCH]}}
                      for n in range(BATCH, len(found), BATCH))]

@@ -230,3 +230,24 @@ def test_check_writes_both(repo: Repo, tmp_path: Path, monkeypatch: pytest.Monke
     assert [c['line'] for c in document['comments']] == [20]
     (body,) = [json.loads(line) for line in checks.read_text().splitlines()]
     valid('github-create-check-run', body)
+
+
+def test_added_and_binary_files(repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(repo.root)
+    for path, text in {'src/app.py': lines(5), 'blob.bin': '\0\1'}.items():
+        repo.write(path, text)
+    repo.write('.findings-gate.yaml', POLICY)
+    start = repo.commit('base')
+    repo.write('src/new.py', lines(30))
+    repo.write('blob.bin', b'\0\2')
+    head = repo.commit('change')
+    review = tmp_path / 'review.json'
+    review.write_text(json.dumps({'version': 1, 'reviewer': {'name': 'sec-bot', 'kind': 'llm'}, 'findings': [
+        finding('deep in a new file', path='src/new.py', start_line=25, end_line=27),
+        finding('in a binary', path='blob.bin', start_line=1)]}))
+    decision = gate.run(gate.Target(base=start, head=head), reports=[str(review)],
+                        policy_file=str(repo.root / '.findings-gate.yaml'))
+    document = valid('github-create-review', github_review.review(decision))
+    places = [{k: v for k, v in c.items() if k != 'body'} for c in document['comments']]
+    assert places == [{'path': 'blob.bin', 'subject_type': 'file'},
+                      {'path': 'src/new.py', 'start_line': 25, 'start_side': 'RIGHT', 'line': 27, 'side': 'RIGHT'}]

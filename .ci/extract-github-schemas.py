@@ -1,6 +1,8 @@
 """Write schemas/vendor/github-*.schema.json: the response schemas of two endpoints of
-GitHub's REST API, taken from GitHub's OpenAPI description in the npm package
-@octokit/openapi, as JSON Schema 2020-12 (schemas/vendor/README.md says how to run it).
+GitHub's REST API that the readers check, and the request-body schemas of three that
+the github-review and github-checks outputs are tested against, taken from GitHub's
+OpenAPI description in the npm package @octokit/openapi, as JSON Schema 2020-12
+(schemas/vendor/README.md says how to run it).
 
 OpenAPI 3.0 schemas are turned into JSON Schema: `nullable: true` becomes a `null`
 type, `example` (not a JSON Schema keyword) is left out. Then the corrections listed
@@ -16,9 +18,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+# name -> (method, path): GET for the response, any other method for the request body
 ENDPOINTS = {
-    'github-pull-review-comments': '/repos/{owner}/{repo}/pulls/{pull_number}/comments',
-    'github-pull-reviews': '/repos/{owner}/{repo}/pulls/{pull_number}/reviews',
+    'github-pull-review-comments': ('get', '/repos/{owner}/{repo}/pulls/{pull_number}/comments'),
+    'github-pull-reviews': ('get', '/repos/{owner}/{repo}/pulls/{pull_number}/reviews'),
+    'github-create-review': ('post', '/repos/{owner}/{repo}/pulls/{pull_number}/reviews'),
+    'github-create-check-run': ('post', '/repos/{owner}/{repo}/check-runs'),
+    'github-update-check-run': ('patch', '/repos/{owner}/{repo}/check-runs/{check_run_id}'),
 }
 # (schema, property, why): a property of each item that GitHub sends as null although
 # the description says it never is
@@ -57,22 +63,28 @@ def main(node_modules: str, target: str) -> None:
     package = Path(node_modules, '@octokit', 'openapi')
     meta = json.loads((package / 'package.json').read_text(encoding='utf-8'))
     spec = json.loads((package / 'generated' / 'api.github.com.deref.json').read_text(encoding='utf-8'))
-    for name, path in ENDPOINTS.items():
-        response = spec['paths'][path]['get']['responses']['200']['content']['application/json']['schema']
+    for name, (method, path) in ENDPOINTS.items():
+        operation = spec['paths'][path][method]
+        if method == 'get':
+            what = 'the response'
+            found = operation['responses']['200']['content']['application/json']['schema']
+        else:
+            what = 'the request body'
+            found = operation['requestBody']['content']['application/json']['schema']
         schema = {
             '$schema': 'https://json-schema.org/draft/2020-12/schema',
             '$id': f'urn:findings-gate:vendor:{name}',
-            'title': f'GitHub REST API: GET {path}, the response',
+            'title': f'GitHub REST API: {method.upper()} {path}, {what}',
             '$comment': (f'Extracted from {meta["name"]} {meta["version"]} ({meta["license"]} License), '
                          f'api.github.com, by .ci/extract-github-schemas.py; corrections in README.md'),
-            **convert(response),
+            **convert(found),
         }
         for where, field, _ in CORRECTIONS:
             if where == name:
                 nullable(schema['items']['properties'][field])
         out = Path(target, f'{name}.schema.json')
         out.write_text(json.dumps(schema, indent=1, ensure_ascii=False) + '\n', encoding='utf-8')
-        print(f'{out}: {path} from {meta["name"]} {meta["version"]}')
+        print(f'{out}: {method.upper()} {path} from {meta["name"]} {meta["version"]}')
 
 
 if __name__ == '__main__':

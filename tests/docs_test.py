@@ -36,6 +36,7 @@ KINDS = {
     'pre-commit-config.yaml': 'pre-commit config',
     'github-workflow.yml': 'GitHub workflow',
     'github-review-comments.yml': 'GitHub workflow',
+    'github-post-review.yml': 'GitHub workflow',
     'gitlab-ci.yml': 'GitLab CI config',
     'gitlab-review-discussions.gitlab-ci.yml': 'GitLab CI job',
     'zuul.yaml': 'Zuul project',

@@ -175,5 +175,7 @@ def test_every_output_shows_the_waiver_and_the_stale_reason(
         output = render.render(fmt, decision)
         missing += [(fmt, text) for text in ('known and accepted', f'changed after the review of {reviewed[:12]}')
                     if text not in output]
-    # Zuul and Gerrit comment on what needs acting on: an ignored (waived) finding is only counted there
-    assert missing == [('zuul', 'known and accepted'), ('gerrit', 'known and accepted')]
+    # Zuul, Gerrit and a GitHub review comment on what needs acting on: an ignored (waived)
+    # finding is only counted there
+    assert missing == [('zuul', 'known and accepted'), ('gerrit', 'known and accepted'),
+                       ('github-review', 'known and accepted')]

@@ -290,4 +290,4 @@ def gate(
         more=(*config.edited, *about_waivers), absent=absent, baseline=config.baseline_origin,
         granted=config.waivers,
     )
-    return decision._replace(config_commit=config.commit), rules
+    return decision._replace(config_commit=config.commit, head=gated.tree), rules

@@ -172,3 +172,4 @@ class Decision(NamedTuple):
     baseline: str | None = None  # where the baseline was read from
     waivers: tuple[Waiver, ...] = ()  # every waiver granted, used or not
     config_commit: str | None = None  # the commit the policy, waivers and baseline were read from; None: the work tree
+    head: str | None = None  # the gated commit (a range's head); None: staged changes or a saved diff

@@ -18,11 +18,13 @@ RENDERERS = {
     'gitlab': 'findings_gate.render.gitlab',
     'junit': 'findings_gate.render.junit',
     'rdjson': 'findings_gate.render.rdjson',
+    'github-review': 'findings_gate.render.github_review',
+    'github-checks': 'findings_gate.render.github_checks',
 }
 
 
 SIGNED = ('json', 'sarif')  # the formats that show each finding's signature
-JSON_FORMATS = ('json', 'sarif', 'zuul', 'gerrit', 'gitlab', 'rdjson')
+JSON_FORMATS = ('json', 'sarif', 'zuul', 'gerrit', 'gitlab', 'rdjson', 'github-review', 'github-checks')
 
 
 def render(name: str, decision: Decision) -> str:

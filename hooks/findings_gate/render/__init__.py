@@ -18,6 +18,7 @@ RENDERERS = {
     'gitlab': 'findings_gate.render.gitlab',
     'junit': 'findings_gate.render.junit',
     'rdjson': 'findings_gate.render.rdjson',
+    'html': 'findings_gate.render.html',
 }
 
 

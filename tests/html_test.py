@@ -148,7 +148,7 @@ def test_the_page_holds_every_finding_in_its_section(decision: Decision) -> None
 
 
 def test_a_browser_shows_it_filters_it_and_runs_nothing_from_a_finding(
-        decision: Decision, tmp_path: Path) -> None:
+        decision: Decision, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     page = tmp_path / 'report.html'
     page.write_text(render.render('html', decision), encoding='utf-8')
     url = page.as_uri()
@@ -177,7 +177,7 @@ def test_a_browser_shows_it_filters_it_and_runs_nothing_from_a_finding(
 
     keep = os.environ.get('FINDINGS_GATE_SCREENSHOT_DIR')
     if keep:
-        target = Path(keep).resolve()
+        target = request.config.invocation_params.dir / keep  # where pytest started: the fixture moved
         target.mkdir(parents=True, exist_ok=True)
         browse(tmp_path, f'--screenshot={target / "html-report.png"}', '--window-size=1280,2400',
                '--hide-scrollbars', url)

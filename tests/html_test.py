@@ -196,3 +196,24 @@ def test_with_no_browser_the_browser_tests_skip_saying_why(tmp_path: Path, monke
     monkeypatch.delenv('FINDINGS_GATE_CHROMIUM', raising=False)
     with pytest.raises(pytest.skip.Exception, match='no Chromium to open the HTML report in'):
         chromium()
+
+
+def test_every_file_finding_and_condition_of_a_varied_change_is_shown(
+        repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.decisions import scenario
+
+    monkeypatch.chdir(repo.root)
+    decision = scenario(repo, tmp_path / 'reports')  # a deleted file, removed lines, an odd path, bad reports
+    dom = Dom(render.render('html', decision))
+    assert len(dom.findings()) == len(decision.findings)
+    assert len([e for e in dom.elements if 'condition' in e.attrs.get('class', '').split()]) == len(decision.conditions)
+    assert len([e for e in dom.elements if e.attrs.get('class') == 'file']) == len(decision.change.files)
+    deleted = [e for e in dom.findings() if e.attrs['data-placement'] == 'deleted']
+    assert deleted and all(e.tag == 'tr' for e in deleted)  # on the removed lines the hunks show
+
+
+def test_no_findings(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    decision = gated(repo, monkeypatch, [], base={'a.py': 'a = 1\n'}, change={'a.py': 'a = 2\n'})
+    dom = Dom(render.render('html', decision))
+    assert dom.findings() == [] and dom.title == 'findings-gate: passed'
+    assert [e.attrs['id'] for e in dom.elements if e.tag == 'section' and 'id' in e.attrs] == ['change']

@@ -55,11 +55,12 @@ def _lines(first: int, last: int) -> str:
 
 
 def _where(d: Decided) -> str:
+    """`at path:lines`, or the report an unlocated finding came from."""
     placed = d.placed
     if placed.path is None:
-        return f'from {_text(placed.report.origin)}'
+        return f'from <code>{_text(placed.report.origin)}</code>'
     where = _text(placed.path) + (f':{_lines(*placed.lines)}' if placed.lines else '')
-    return where + (' (old side)' if placed.lines and old_side(placed) else '')
+    return f'at <code>{where}</code>' + (' (old side)' if placed.lines and old_side(placed) else '')
 
 
 def _facts(d: Decided) -> str:
@@ -68,7 +69,7 @@ def _facts(d: Decided) -> str:
     facts = [f'decided by rule <code>{_text(d.rule)}</code>',
              f'reviewer {_text(reviewer.name)} ({_text(reviewer.kind)})',
              f'{placed.placement}: {_text(placed.reason or HEADINGS[placed.placement])}',
-             f'at <code>{_where(d)}</code>']
+             _where(d)]
     if finding.rule:
         facts.append(f'finding rule <code>{_text(finding.rule)}</code>')
     facts += [_text(c) for c in finding.cwe]
@@ -187,6 +188,12 @@ def _summary(decision: Decision) -> str:
                 f'<span class="facts">{d.placed.finding.severity}, {_where(d)}, rule {_text(d.rule)}</span></li>'
                 for n, d in sorted(blocking, key=lambda f: order(f[1]))]
         out.append('</ul>')
+    if decision.absent:
+        out.append('<p>Baselined findings no report gives any more:</p><ul class="absent">')
+        out += [f'<li>{a.number} × {_text(a.title)} <span class="facts">'
+                f'{_text(a.path or "no path")}{f", rule {_text(a.rule)}" if a.rule else ""}</span></li>'
+                for a in decision.absent]
+        out.append('</ul>')
     out.append('</header>')
     return '\n'.join(out)
 
@@ -228,6 +235,8 @@ def _filters(decision: Decision) -> str:
 
 
 def _elsewhere(section: str, title: str, found: list[tuple[int, Decided]], texts: dict[str, list[str]]) -> str:
+    if not found:
+        return ''
     out = [f'<section id="{section}"><h2>{title} ({len(found)})</h2>']
     out += [_article(d, n, texts) for n, d in sorted(found, key=lambda f: order(f[1]))]
     return '\n'.join(out) + '</section>'

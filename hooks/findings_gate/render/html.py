@@ -11,21 +11,18 @@ and severity (`#action=block&severity=high` in the URL preselects them).
 
 The page loads nothing: no network, fonts or images. Its Content-Security-Policy
 (`html_assets.py`) lets only its own style sheet and filter script run, by hash.
-Every string from a report, a path or the change goes through `_text`:
-`inert` (control, bidirectional and invisible characters shown as escapes, no
-line breaks) then `html.escape` with quotes, so it is text wherever it lands,
-in an element or an attribute. Open the file in any browser.
+Every string from a report, a path or the change goes through `inert.html_text`
+(or its `html_lines` and `html_code`), so it is text wherever it lands, in an
+element or an attribute. Open the file in any browser.
 """
 from __future__ import annotations
 
-import html
-import re
 
 from findings_gate.model import PLACEMENTS, SEVERITIES, Condition, Decided, Decision, FileChange, InvalidReport
 from findings_gate.render import hunks
 from findings_gate.render.file_lines import old_side, split_lines
 from findings_gate.render.html_assets import CSP, SCRIPT, STYLE
-from findings_gate.render.inert import inert
+from findings_gate.render.inert import html_code as _code, html_lines as _paragraph, html_text as _text
 from findings_gate.render.labels import HEADINGS, LABELS, configured
 from findings_gate.render.plain_text import VERDICTS, guards, stated
 from findings_gate.render.severity_order import order
@@ -33,21 +30,6 @@ from findings_gate.render.severity_order import order
 INLINE = ('added', 'context', 'symbol', 'deleted')  # placed on lines a hunk may show
 PROBLEMS = 10  # problems listed per invalid report
 SNIPPET = 8  # lines of the file shown with a finding that is not in a hunk
-
-
-def _text(text: str) -> str:
-    """Untrusted text as HTML text or an attribute value: one line, shown as written."""
-    return html.escape(inert(text), quote=True).replace('##[', '#&#35;[')
-
-
-def _paragraph(text: str) -> str:
-    """Untrusted text of many lines: each line escaped, the breaks as `<br>`."""
-    return '<br>'.join(_text(line) for line in re.split('\r\n|\r|\n', text.strip('\r\n')))
-
-
-def _code(line: str) -> str:
-    """A line of code: escaped like any text, its tabs kept."""
-    return '\t'.join(_text(part) for part in line.split('\t'))
 
 
 def _lines(first: int, last: int) -> str:

@@ -17,7 +17,6 @@ element or an attribute. Open the file in any browser.
 """
 from __future__ import annotations
 
-
 from findings_gate.model import PLACEMENTS, SEVERITIES, Condition, Decided, Decision, FileChange, InvalidReport
 from findings_gate.render import hunks
 from findings_gate.render.file_lines import old_side, split_lines

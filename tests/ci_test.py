@@ -226,7 +226,7 @@ def test_every_output_names_the_commit_the_configuration_came_from(
     repo, base, head = pull_request
     for name, value in event(tmp_path, {'pull_request': {'base': {'sha': base}, 'head': {'sha': head}}}).items():
         monkeypatch.setenv(name, value)
-    formats = ('json', 'sarif', 'junit', 'markdown', 'gerrit', 'zuul', 'rdjson')
+    formats = ('json', 'sarif', 'junit', 'markdown', 'gerrit', 'zuul', 'rdjson', 'html')
     assert main(['check', '--ci', *(f'--output={f}={tmp_path / f}' for f in formats)]) == 1
     clause = f'configuration from commit {base[:12]}'
     assert clause in capsys.readouterr().out  # github: the summary line
@@ -235,6 +235,7 @@ def test_every_output_names_the_commit_the_configuration_came_from(
     assert json.loads((tmp_path / 'sarif').read_text())['runs'][0]['properties']['config_commit'] == base
     assert f'<property name="config_commit" value="{base}" />' in (tmp_path / 'junit').read_text()
     assert clause in (tmp_path / 'markdown').read_text()
+    assert clause in (tmp_path / 'html').read_text()  # the summary's first paragraph
     assert clause in json.loads((tmp_path / 'gerrit').read_text())['message']
     assert clause in json.loads((tmp_path / 'zuul').read_text())['zuul']['warnings'][0]
     assert json.loads((tmp_path / 'rdjson').read_text())['config_commit'] == base

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from findings_gate.cli import main
-from findings_gate.render.inert import inert, json_inert
+from findings_gate.render.inert import html_code, html_lines, html_text, inert, json_inert
 from tests.conftest import Repo
 
 HOSTILE = ('\x1b[2J\x1b]0;title\x07\x1b]52;c;cHduZWQ=\x07\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\'
@@ -134,3 +134,11 @@ def test_a_hostile_report_name_in_ci_annotations(repo: Repo, monkeypatch: pytest
     assert '::error title=BLOCK invalid_report::' in out
     assert not SHOWN.search(out), SHOWN.search(out)
     assert inert(NAME) in out
+
+
+def test_html_text_is_text_in_an_element_or_an_attribute() -> None:
+    assert html_text('<img src=x onerror="a(\'1\')"> &amp;') == (
+        '&lt;img src=x onerror=&quot;a(&#x27;1&#x27;)&quot;&gt; &amp;amp;')
+    assert html_text('a\nb\x1b[31m\u202e ##[error]') == 'a\\nb\\x1b[31m\\u202e #&#35;[error]'
+    assert html_lines('one <b>\r\ntwo\n') == 'one &lt;b&gt;<br>two'
+    assert html_code('\tx = "<y>"\t# z') == '\tx = &quot;&lt;y&gt;&quot;\t# z'

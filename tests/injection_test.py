@@ -9,7 +9,7 @@ that text in every untrusted field of a finding (title, message, suggestion,
 rule, symbol, fingerprint, CWE name) and in its reviewer's name; findings name
 the paths outside the repository; an invalid report has a hostile file name.
 
-Then, for each of the ten formats, as the CLI writes it:
+Then, for each of the eleven formats, as the CLI writes it:
 - GitHub's runner, reading the output as a step's log (every format can end up
   there), runs only the commands the `github` format means to: none for the others;
 - no control, bidirectional, line-separator, zero-width or tag character reaches
@@ -19,6 +19,8 @@ Then, for each of the ten formats, as the CLI writes it:
   gives every text back as it was written;
 - JUnit XML parses (no entity is expanded) and gives every text back in its field;
 - Markdown has no HTML, link or image and the same number of cells in every row;
+- the HTML report has only its own elements, attributes, links and one script, before
+  and after a browser (headless Chromium) builds it, and that script alone runs;
 - no path outside the repository becomes a file location anywhere.
 """
 from __future__ import annotations
@@ -36,6 +38,7 @@ from findings_gate import render
 from findings_gate.model import Decision
 from findings_gate.render import github
 from findings_gate.render import junit
+from findings_gate.render.inert import inert
 from tests.conftest import Repo
 from tests.github_test import REGISTERED, parse_legacy, parse_v2, runner
 
@@ -233,3 +236,39 @@ def test_markdown_has_no_html_link_or_image(outputs: dict[str, str]) -> None:
     widths = {len(re.findall(r'(?<!\\)\|', row)) for row in table if row.count('|') >= 7}
     assert widths == {7}  # 6 cells: no text made a cell of its own
 
+
+
+# the elements the HTML report is made of: a finding's text must add none
+HTML_TAGS = {'html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'h2', 'h3', 'h4', 'p', 'table',
+             'tr', 'th', 'td', 'strong', 'small', 'code', 'pre', 'br', 'ul', 'li', 'a', 'span', 'div', 'section',
+             'article', 'form', 'fieldset', 'legend', 'label', 'input', 'output', 'script'}
+
+
+def test_html_has_only_its_own_elements_and_attributes(outputs: dict[str, str], decision: Decision) -> None:
+    from tests.html_test import Dom
+
+    raw = outputs['html']
+    assert not UNSAFE.search(raw.replace('\n', '')), UNSAFE.search(raw.replace('\n', ''))
+    dom = Dom(raw)
+    assert {e.tag for e in dom.elements} <= HTML_TAGS
+    assert [e.tag for e in dom.elements].count('script') == 1
+    assert [e.tag for e in dom.elements].count('style') == 1
+    assert not [(e.tag, name) for e in dom.elements for name in e.attrs if name.startswith(('on', 'src', 'style', 'form'))]
+    assert {e.attrs['href'] for e in dom.elements if 'href' in e.attrs} <= {f'#f-{n}' for n in range(len(decision.findings))}
+    assert len(dom.findings()) == len(decision.findings)
+    assert {e.attrs['data-reviewer'] for e in dom.findings()} <= {inert(t) for t in TEXTS}
+    assert '&lt;/script&gt;' in raw and 'alert(1)</script>' not in raw
+
+
+def test_html_in_a_browser_runs_only_its_own_script(outputs: dict[str, str], decision: Decision,
+                                                    tmp_path: Path) -> None:
+    from tests.html_test import Dom, browse
+
+    page = tmp_path / 'hostile.html'
+    page.write_text(outputs['html'], encoding='utf-8')
+    dom = Dom(browse(tmp_path, '--dump-dom', page.as_uri()))
+    assert next(e for e in dom.elements if e.tag == 'body').attrs.get('data-filters') == 'on'
+    assert dom.title == 'findings-gate: BLOCKED'
+    assert {e.tag for e in dom.elements} <= HTML_TAGS | {'tbody'}  # the parser adds tbody, nothing else
+    assert [e.tag for e in dom.elements].count('script') == 1
+    assert len(dom.findings()) == len(decision.findings)

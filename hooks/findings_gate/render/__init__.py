@@ -20,6 +20,7 @@ RENDERERS = {
     'rdjson': 'findings_gate.render.rdjson',
     'github-review': 'findings_gate.render.github_review',
     'github-checks': 'findings_gate.render.github_checks',
+    'html': 'findings_gate.render.html',
 }
 
 

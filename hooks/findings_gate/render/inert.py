@@ -4,11 +4,12 @@ terminal's cursor, fake a line, or be read by GitHub's runner as a workflow comm
 `inert` escapes what a terminal acts on (for text outputs), `defuse` makes lines
 the runner would read as commands plain text, and `json_inert` / `xml_inert`
 escape the same characters inside JSON and XML documents, where the escape means
-the same character to a parser.
+the same character to a parser. `html_text` makes text inert and then HTML text.
 """
 from __future__ import annotations
 
 import functools
+import html
 import re
 
 # a line the runner reads as `::command`: `::` after any white space
@@ -82,3 +83,19 @@ def xml_inert(output: str) -> str:
     """XML that means the same, with what a terminal or the runner would act on as character references."""
     output = _INERT.sub(lambda m: '#&#35;[' if m[0] == '##[' else f'&#x{ord(m[0]):x};', output)
     return COMMAND_LINE.sub(r'\1&#58;:', output)
+
+
+def html_text(text: str) -> str:
+    """Untrusted text as HTML text or a quoted attribute value: `inert` (one line, nothing
+    invisible), then `html.escape` with quotes, and `##[` as `#&#35;[` for the runner."""
+    return html.escape(inert(text), quote=True).replace('##[', '#&#35;[')
+
+
+def html_lines(text: str) -> str:
+    """Untrusted text of many lines as HTML: each line `html_text`, the breaks as `<br>`."""
+    return '<br>'.join(html_text(line) for line in re.split('\r\n|\r|\n', text.strip('\r\n')))
+
+
+def html_code(line: str) -> str:
+    """A line of code as HTML: `html_text` with its tabs kept."""
+    return '\t'.join(html_text(part) for part in line.split('\t'))

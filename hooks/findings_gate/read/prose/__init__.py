@@ -19,7 +19,7 @@ from pathlib import PurePath
 from typing import Any
 
 from findings_gate.errors import GateError
-from findings_gate.read.prose import mentions
+from findings_gate.read.prose import marks, mentions, threads
 from findings_gate.read.prose.units import FENCE, TABLE, TOOL_LINE, Unit, heading_of, item_of, units
 from findings_gate.documents import decode
 from findings_gate.read.native import report
@@ -383,10 +383,96 @@ def _repair(text: str) -> str:
     return _MOJIBAKE.sub(fix, text)
 
 
+_LOCATIONS = re.compile(r'LOCATIONS START\s*\n(.*?)LOCATIONS END', re.S)
+_PLACE = re.compile(r'^\s*(\S+?)#L(\d+)(?:-L(\d+))?\s*$', re.M)
+_SED = re.compile(r'(?:^|\s)`?s/[^/\n]+/[^/\n]*/?`?(?:\s|$)')
+
+
+def _places(body: str, thread: threads.Thread) -> list[tuple[str, int | None, int | None]]:
+    """Where a thread comment's finding is: a Bugbot LOCATIONS block, each its own place; else
+    the first place in the body on the anchor's file (`path#L10-L20`, `path:10`); else the anchor,
+    or, for an anchor without a line, the first lines the body names."""
+    block = _LOCATIONS.search(body)
+    if block:
+        found = [(m.group(1), int(m.group(2)), int(m.group(3) or m.group(2))) for m in _PLACE.finditer(block.group(1))]
+        if found:
+            return found  # type: ignore[return-value]
+    plain = mentions._without_links(body)
+    for match in mentions.PATH_LINE.finditer(plain):
+        path = match.group(1)
+        if path == thread.path or thread.path.endswith('/' + path):
+            start = int(match.group(2) or match.group(4))
+            return [(thread.path, start, int(match.group(3) or match.group(5) or start))]
+    if thread.line is None and mentions.lines(body).ranges:
+        start, end = mentions.lines(body).ranges[0]
+        return [(thread.path, start, end)]
+    return [(thread.path, thread.line, thread.end_line)]
+
+
+def _comment_findings(comment: threads.Comment, thread: threads.Thread) -> list[dict[str, Any]]:
+    """The findings of a review bot's thread comment: one per place it names, unless it states none."""
+    body = _LOCATIONS.sub('', comment.text)
+    stripped = marks.strip(body)
+    if not marks.marked(body) and (_conclusions(stripped) or _POSITIVE.search(stripped)
+                                   or not stripped.strip()):
+        return []
+    unit = Unit(comment.start + 1, comment.end, stripped, '', 'defects', None)
+    found = []
+    for path, start, end in _places(comment.text, thread):
+        finding = _finding(unit, path)
+        location = {k: v for k, v in finding.get('location', {}).items() if k not in ('start_line', 'end_line')}
+        location['path'] = path
+        if start is not None:
+            location['start_line'], location['end_line'] = start, end
+        finding['location'] = dict(sorted(location.items(), key=lambda kv: _KEY_ORDER.index(kv[0])))
+        finding.pop('related', None)
+        finding['severity'] = marks.severity(body) or finding['severity']
+        found.append(finding)
+    return found
+
+
+def _read_thread(thread: threads.Thread, lines: list[str], origin: str) -> dict[str, Any]:
+    """A review thread: a bot's comment read as its findings; people's comments read as prose,
+    placed at the anchor unless they name a place; a thread with no finding is a note."""
+    first = thread.comments[0]
+    findings: list[dict[str, Any]] = []
+    notes: list[str] = []
+    if first.bot:
+        findings = _comment_findings(first, thread)
+    else:
+        body = '\n\n'.join(c.text for c in thread.comments if not c.bot)
+        try:
+            document = read(body, origin)
+        except GateError:
+            document = report({'name': 'review', 'kind': 'human'}, [], [], complete=True)
+        findings = document['findings']
+        notes = document.get('notes', [])
+        if not findings and _SED.search(first.text):
+            findings = [{'title': _sentence(first.text), 'severity': 'low', 'category': 'other'}]
+        for finding in findings:
+            location = finding.get('location', {})
+            if not location.get('path') or not location.get('start_line'):
+                path, start, end = _places(first.text, thread)[0]
+                location = {**location, 'path': path}
+                if start is not None and 'start_line' not in location:
+                    location['start_line'], location['end_line'] = start, end
+                finding['location'] = dict(sorted(location.items(), key=lambda kv: _KEY_ORDER.index(kv[0])))
+                finding.pop('source', None)
+    if not findings and not notes:
+        notes = [_strip_markdown(first.text.replace('\n', ' '))[:200] or 'a comment without a finding']
+    reviewer = {'name': first.author.removesuffix('[bot]'), 'kind': 'llm' if first.bot else 'human'}
+    said_none = any(_conclusions(c.text) for c in thread.comments if not c.bot and findings)
+    return report(reviewer, findings, notes, complete=not truncated(lines),
+                  verdict='contradictory' if said_none else None)
+
+
 def read(text: str, origin: str) -> dict[str, Any]:
     """The native report document that a prose review `text` amounts to."""
     text = _repair(text)
     lines = [line.removesuffix('\r') for line in text.split('\n')]
+    thread = threads.read(lines)
+    if thread is not None and thread.comments:
+        return _read_thread(thread, lines, origin)
     found = units(lines, _intent)
     no_defects = bool(_conclusions('\n'.join(u.text for u in found if u.intent == 'paragraph'
                                              or u.number is None)))

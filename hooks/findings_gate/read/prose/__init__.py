@@ -19,7 +19,7 @@ from pathlib import PurePath
 from typing import Any
 
 from findings_gate.errors import GateError
-from findings_gate.read.prose import marks, mentions, threads
+from findings_gate.read.prose import marks, mentions, scanners, threads
 from findings_gate.read.prose.units import FENCE, TABLE, TOOL_LINE, Unit, heading_of, item_of, units
 from findings_gate.documents import decode
 from findings_gate.read.native import report
@@ -329,22 +329,40 @@ _KEY_ORDER = ('path', 'start_line', 'end_line', 'start_column', 'end_column', 's
 
 
 def truncated(lines: list[str]) -> bool:
-    """Whether the review was cut off: mid-sentence, or inside an open code fence."""
+    """Whether the review was cut off: mid-sentence, inside an open code fence or `<details>`
+    block, inside a table row, or at a truncation ellipsis."""
     if sum(bool(FENCE.match(x)) for x in lines) % 2:
         return True
     text = '\n'.join(lines).rstrip()
     if not text:
         return False
+    if text.count('<details') > text.count('</details>') or re.search(r'\w(?:\.{3,}|…)$', text):
+        return True
     last = text.split('\n')[-1].strip()
-    if last.count('**') % 2 or last.count('`') % 2 or re.search(r'[,(\[{]$|\s[-–]$', last):
+    if FENCE.match(last):
+        return False
+    if _cut_row(text.split('\n')):
+        return True
+    if last.count('**') % 2 or last.count('`') % 2 or re.search(r'[,(\[{]$|\s[-–]$|#L$', last):
         return True
     words = re.findall(r"[\w']+", last.lower())
     if not words or re.search(r'[.!?:;)\]"\'`*>|]$', last):
         return False
     if words[-1] in _FUNCTION_WORDS:
         return True
-    is_prose = not (item_of(last) or heading_of([last], 0) is not None or TABLE.match(last))
+    is_prose = not (item_of(last) or heading_of([last], 0) is not None or TABLE.match(last)
+                    or re.search(r'\S(?: {2,}|\t)\S', last) or ' ' not in last)
     return is_prose and len(words) >= 8
+
+
+def _cut_row(lines: list[str]) -> bool:
+    """Whether the last line is a table row with fewer cells than its table's header."""
+    last = lines[-1]
+    if '|' not in last or len(lines) < 3:
+        return False
+    header = next((lines[k - 1] for k in range(len(lines) - 1, 0, -1)
+                   if re.match(r'^\s*\|?\s*:?-{3,}', lines[k]) and '|' in lines[k]), None)
+    return header is not None and last.strip().strip('|').count('|') < header.strip().strip('|').count('|')
 
 
 def _reviewer(text: str, origin: str, tool_lines: int) -> dict[str, str]:
@@ -431,6 +449,34 @@ def _comment_findings(comment: threads.Comment, thread: threads.Thread) -> list[
     return found
 
 
+def _result(result: scanners.Result, text: str) -> dict[str, Any]:
+    """A finding of one pasted scanner result; a result without a message of its own (a field
+    block, a Coverity event) takes the review's title and CWE ids."""
+    title = _sentence(result.message) if result.message else _sentence(text.lstrip('# ').split('\n')[0])
+    ids = list(result.cwe) or ([] if result.message and result.rule else mentions.cwe_ids(text))
+    finding: dict[str, Any] = {'title': title or 'scanner result', 'severity': result.severity or 'medium'}
+    if result.message and result.message != title:
+        finding['message'] = result.message
+    finding['category'] = mentions.category(result.message or text, bool(ids))
+    if ids:
+        finding['cwe'] = ids
+    if result.rule:
+        finding['rule'] = result.rule
+    location: dict[str, Any] = {}
+    if result.path:
+        location['path'] = result.path.replace('\\', '/').removeprefix('./')
+    if result.line:
+        location['start_line'] = location['end_line'] = result.line
+    if result.column:
+        location['start_column'] = result.column
+    if result.symbol:
+        location['symbol'] = result.symbol
+    if location:
+        finding['location'] = location
+    finding['source'] = {'start_line': result.source, 'end_line': result.source}
+    return finding
+
+
 def _read_thread(thread: threads.Thread, lines: list[str], origin: str) -> dict[str, Any]:
     """A review thread: a bot's comment read as its findings; people's comments read as prose,
     placed at the anchor unless they name a place; a thread with no finding is a note."""
@@ -473,6 +519,10 @@ def read(text: str, origin: str) -> dict[str, Any]:
     thread = threads.read(lines)
     if thread is not None and thread.comments:
         return _read_thread(thread, lines, origin)
+    pasted = scanners.results(lines)
+    if pasted:
+        reviewer = _reviewer(text, origin, len(pasted))
+        return report(reviewer, [_result(r, text) for r in pasted], [], complete=not truncated(lines))
     found = units(lines, _intent)
     no_defects = bool(_conclusions('\n'.join(u.text for u in found if u.intent == 'paragraph'
                                              or u.number is None)))

@@ -1,0 +1,158 @@
+"""Scanner output pasted into a review: every result line is a finding, placed and graded as stated.
+
+Read, fenced or not:
+
+- ESLint "stylish" and its kin: a path on a line of its own (or `WARNING in path`), then
+  indented `LINE:COL  SEVERITY  rule (CWE-nnn) message` or `Line 13:10:  message  rule` lines;
+- gosec: `[path:line] - G304 (CWE-22): message (Confidence: HIGH, Severity: MEDIUM)`;
+- bandit text cut to its `Location: path:line` line (whole `>> Issue:` blocks are list items
+  the prose reader reads);
+- Coverity: each `CID nnn` once, at `path: LINE in function()` or at the numbered source line
+  that follows its event;
+- field blocks (Semgrep and others): `File Path: path` or `File: path` with `Line: N`.
+"""
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from findings_gate.read.prose import mentions
+
+_SEVERITIES = r'critical|blocker|error|high|major|warning|warn|medium|moderate|minor|low|info|note'
+_PATH = r'(?:[A-Za-z]:)?[\w./\\@()\[\]+-]*[\w-]\.[A-Za-z]\w{0,9}'
+_FILE_LINE = re.compile(rf'^\s*(?:(?:WARNING|ERROR|Warning|Error) in |File:\s*)?(?:\./)?({_PATH})\s*$')
+_STYLISH = re.compile(
+    rf'^\s+(?:Line\s+)?(\d+):(\d+):?\s+(?:({_SEVERITIES})\s+)?(\S.*?)\s*$', re.I)
+_GOSEC = re.compile(
+    rf'^\s*\[({_PATH}):(\d+)(?::\d+)?\]\s*-\s*(G\d+)\s*(?:\((CWE-\d+)\))?\s*:\s*(.*?)\s*'
+    r'(?:\(Confidence:\s*\w+,\s*Severity:\s*(\w+)\))?\s*$', re.I)
+_BANDIT_ISSUE = re.compile(r'^\s*>>\s*Issue:\s*\[(B\d+)(?::[\w.-]+)?\]\s*(.*?)\s*$')
+_LOCATION = re.compile(rf'^\s*Location:\s*(?:\./)?({_PATH}):(\d+)(?::(\d+))?\s*$', re.I)
+_BANDIT_SEVERITY = re.compile(r'\bSeverity:\s*(\w+)', re.I)
+_CID = re.compile(r'\bCID\s*(\d+)\s*:?')
+_COVERITY_AT = re.compile(rf'^\s*/?({_PATH}):\s*(\d+)\s+in\s+([\w:~]+)\(\)')
+_SOURCE_LINE = re.compile(r'^\s*(\d+)\s{2,}\S')
+_FIELD_PATH = re.compile(rf'^\W*(?:File\s*Path|File|Path)\W*:\W*(?:\./)?({_PATH})\W*$', re.I | re.M)
+_FIELD_LINE = re.compile(r'^\W*(?:Line|Line number|Lines?)\W*:\W*(\d+)(?:\s*[-–]\s*(\d+))?\W*$', re.I | re.M)
+_SYMBOL = re.compile(r"^'([A-Za-z_$][\w$]*)'\s")
+
+
+class Result(NamedTuple):
+    path: str | None
+    line: int | None
+    column: int | None
+    severity: str | None
+    rule: str | None
+    cwe: tuple[str, ...]
+    message: str
+    symbol: str | None
+    source: int  # 1-based line of the review
+
+
+def _stylish(lines: list[str]) -> list[Result]:
+    found = []
+    path = None
+    for i, line in enumerate(lines):
+        file_line = _FILE_LINE.match(line)
+        if file_line and not line.startswith((' ', '\t')):
+            path = file_line.group(1)
+            continue
+        result = _STYLISH.match(line) if path else None
+        if result and path:
+            rest = result.group(4)
+            rule = re.search(r'\s{2,}([@\w/.-]+)$', rest)
+            lead = re.match(r'([@\w/.-]+/[\w.-]+)\s+(?:\((CWE-\d+)\)\s+)?', rest)
+            message = rest[:rule.start()] if rule else rest[lead.end():] if lead else rest
+            found.append(Result(path, int(result.group(1)), int(result.group(2)),
+                                _grade(result.group(3)), (rule or lead).group(1) if rule or lead else None,
+                                tuple(mentions.cwe_ids(rest)), message.strip(),
+                                _symbol(message), i + 1))
+        elif line.strip() and not line.startswith((' ', '\t')):
+            path = None
+    return found
+
+
+def _symbol(message: str) -> str | None:
+    match = _SYMBOL.match(message.strip())
+    return match.group(1) if match else None
+
+
+def _grade(word: str | None) -> str | None:
+    if not word:
+        return None
+    word = word.lower()
+    return {'warn': 'medium', 'error': 'high', 'warning': 'medium'}.get(word) or mentions.SEVERITY_WORDS.get(word)
+
+
+def _gosec(lines: list[str]) -> list[Result]:
+    found = []
+    for i, line in enumerate(lines):
+        match = _GOSEC.match(line)
+        if match:
+            found.append(Result(match.group(1), int(match.group(2)), None, _grade(match.group(6)), match.group(3),
+                                (match.group(4).upper(),) if match.group(4) else (), match.group(5), None, i + 1))
+    return found
+
+
+def _locations(lines: list[str]) -> list[Result]:
+    """bandit's `Location: path:line` lines without their `>> Issue:` line (bandit's whole
+    blocks are list items the prose reader reads with their confidence and function)."""
+    if any(_BANDIT_ISSUE.match(x) for x in lines):
+        return []
+    found = []
+    for i, line in enumerate(lines):
+        location = _LOCATION.match(line)
+        if location:
+            block = '\n'.join(lines[max(0, i - 6):i + 1])
+            severity = _BANDIT_SEVERITY.search(block)
+            found.append(Result(location.group(1), int(location.group(2)),
+                                int(location.group(3)) if location.group(3) else None,
+                                _grade(severity.group(1)) if severity else None, None,
+                                tuple(mentions.cwe_ids(block)), _before(lines, i), None, i + 1))
+    return found
+
+
+def _before(lines: list[str], i: int) -> str:
+    """The sentence a `Location:` line follows: the last line of prose before it."""
+    for line in reversed(lines[max(0, i - 6):i]):
+        if line.strip() and not line.lstrip().startswith(('#', '>')):
+            return line.strip()
+    return 'scanner result'
+
+
+def _coverity(lines: list[str], text_paths: list[str]) -> list[Result]:
+    found: dict[str, Result] = {}
+    for i, line in enumerate(lines):
+        cid = _CID.search(line)
+        if cid is None or cid.group(1) in found:
+            continue
+        message = line[cid.end():].strip(' :') or (lines[i + 1].strip() if i + 1 < len(lines) else '')
+        near = [m for x in lines[i + 1:i + 3] if (m := _COVERITY_AT.match(x))]
+        if near:
+            path, number, symbol = near[0].group(1), int(near[0].group(2)), near[0].group(3)
+        else:
+            number = next((int(m.group(1)) for x in lines[i + 1:i + 12] if (m := _SOURCE_LINE.match(x))), None)
+            if number is None:
+                continue
+            path, symbol = (text_paths[0] if text_paths else None), None
+        found[cid.group(1)] = Result(path, number, None, None, f'CID {cid.group(1)}', (), message, symbol, i + 1)
+    return list(found.values())
+
+
+def _fields(text: str) -> list[Result]:
+    path, line = _FIELD_PATH.search(text), _FIELD_LINE.search(text)
+    if path is None or line is None:
+        return []
+    return [Result(path.group(1), int(line.group(1)), None, None, None, (), '', None,
+                   text[:path.start()].count('\n') + 1)]
+
+
+def results(lines: list[str]) -> list[Result]:
+    """The scanner results pasted into the review, in the order they appear."""
+    found = _stylish(lines) + _gosec(lines) + _locations(lines)
+    text = '\n'.join(lines)
+    if not found and 'CID' in text:
+        found = _coverity(lines, mentions.paths(text))
+    if not found:
+        found = _fields(text)
+    return sorted(found, key=lambda r: r.source)

@@ -73,7 +73,10 @@ _NO_DEFECTS = re.compile(
     r'|\bnothing\s+(?:to\s+report|of\s+concern|(?:security[- ])?relevant\s+(?:was\s+)?found)'
     r'|\b(?:code|change|patch|diff|implementation)\s+(?:is|looks|appears|seems)\s+(?:to\s+be\s+)?'
     r'(?:secure|safe)\b'
-    r'|\blgtm\b|\blooks\s+good\s+to\s+me\b'
+    r'|\blgtm\b|\blooks\s+(?:good|fine)\s+to\s+me\b'
+    r'|\b(?:found|see|saw|spotted|noticed)\s+no\s+(?P<q5>(?:[\w-]+\s+){0,3}?)(?:defects?|vulnerabilit(?:y|ies)|'
+    r'issues?|flaws?|weakness(?:es)?|problems?|bugs?|concerns?)\b'
+    r'|\b(?:with\s+)?(?:zero|0)\s+(?:new\s+)?(?:findings|issues|alerts|vulnerabilities|defects|problems)\b'
     r'|\b(?:is|are|appears?\s+to\s+be|seems?\s+to\s+be)\s+free\s+(?:of|from)\s+(?:any\s+)?'
     r'(?:known\s+|obvious\s+|security\s+)*'
     r'(?:vulnerabilit|defects?|issues?|bugs?|flaws?|weakness)'
@@ -81,6 +84,14 @@ _NO_DEFECTS = re.compile(
     r'(?:none|0|nil|n/a)\b'
     r'|^\W*no\s+(?:security\s+)?(?:issues|findings|vulnerabilities|defects|problems|concerns)\W*$',
     re.I | re.M)
+# a short approval that states no finding: 'Looks fine to me, ship it.', 'Nice catch!', 'Good work'
+_APPROVAL = re.compile(
+    r'\b(?:lgtm|ship\s*it|:shipit:|approved?|looks?\s+(?:good|fine|great|ok(?:ay)?|correct|right|sane)|'
+    r'(?:good|great|nice)\s+(?:work|job|catch|change|patch|fix|find)|well\s+done|'
+    r'(?:ok|okay|good|safe|ready|fine)\s+to\s+(?:merge|go|ship|land)|all\s+(?:files|discussions)\s+'
+    r'(?:reviewed|resolved)|i\s+trust\s+(?:this|it)\s+is\s+(?:ok|okay|fine|correct|right)|'
+    r'(?:reviewed|acked|tested)-by:)', re.I)
+_DEFERRAL = re.compile(r'\b(?:will|i\'ll|going to)\s+(?:look|review|check|come back)|\btomorrow\b|\blater\b', re.I)
 _QUALIFIED = re.compile(
     r'\b(?:critical|high|major|severe|other|further|additional|more|new|remaining|obvious\s+other)\b', re.I)
 # 'LGTM otherwise', 'apart from this, no issues': a verdict on the rest, not on what was stated
@@ -130,7 +141,7 @@ def _conclusions(text: str) -> list[re.Match[str]]:
     """'No security defects are detected' and its paraphrases, when unqualified and not quoted."""
     found = []
     for match in _NO_DEFECTS.finditer(text):
-        qualifier = ''.join(match.group(g) or '' for g in ('q1', 'q2', 'q3', 'q4'))
+        qualifier = ''.join(match.group(g) or '' for g in ('q1', 'q2', 'q3', 'q4', 'q5'))
         before = text[max(0, match.start() - 40):match.start()]
         if (_QUALIFIED.search(qualifier) or _CONDITIONAL.search(before)
                 or re.search(r'\b(?:say|state|write|respond|reply|answer|output)\b[^.]*$', before, re.I)
@@ -554,7 +565,8 @@ def read(text: str, origin: str) -> dict[str, Any]:
             finding.setdefault('suggestion', remedy)
     else:
         notes.extend(remedy for _, remedy in remedies)
-    if not findings and not no_defects and not notes:
+    if not findings and not no_defects and not notes and not (
+            _APPROVAL.search(text) and not _DEFERRAL.search(text)):
         raise GateError(
             f'{origin}: not JSON or YAML of a known format (native, sarif, rdjson, rdjsonl, codeclimate), '
             f'and read as a prose review it states no finding, no advice and no verdict; '

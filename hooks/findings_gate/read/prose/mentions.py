@@ -6,6 +6,7 @@ whether the text is a finding (formats/text.py does).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 EXTENSIONS = (
@@ -29,7 +30,8 @@ _NAME_AFTER = re.compile(
     r'(?:\*\*|\)|\s[-–—]\s|:|\.\s|\.$|$|\n|,\s|;|(?=\())',
 )
 # "Improper Access Control (CWE-284)"
-_NAME_BEFORE = re.compile(r'([A-Z][\w\'’ ,/-]{3,120}?)\s*\(\s*CWE[\s\-‐‑–—:_]*\d+\s*\)\s*$')
+_NAME_BEFORE = re.compile(r'(?<![\w=.\'"`/-])([A-Z][\w\'’ ,/-]{3,120}?)\s*\(\s*CWE[\s\-‐‑–—:_]*\d+\s*\)\s*$')
+_NOT_NAMES = frozenset({'true', 'false', 'none', 'null', 'nil', 'yes', 'no'})
 LINES_WORD = re.compile(
     r'\b(?:lines?|ln|line\s+numbers?)\s*[:#.]?\s*((?:~?\s*\d+(?:\s*(?:-|–|—|to|through|thru|until)\s*~?\d+)?'
     r'(?:\s*(?:,|and|&|;)\s*)?)+)', re.I,
@@ -106,13 +108,18 @@ class Lines(NamedTuple):
 
 
 def cwe_ids(text: str) -> list[str]:
+    return list(_cwe_ids(text))
+
+
+@lru_cache(maxsize=1024)
+def _cwe_ids(text: str) -> tuple[str, ...]:
     """CWE ids in any common spelling (CWE-284, CWE 284, cwe_284, CWE ID 284, MITRE links)."""
     found: list[str] = []
     for match in CWE_ID.finditer(text):
         number = int(match.group(1) or match.group(2))
         if number and f'CWE-{number}' not in found:
             found.append(f'CWE-{number}')
-    return found
+    return tuple(found)
 
 
 def cwe_names(text: str) -> dict[str, str]:
@@ -125,11 +132,12 @@ def cwe_names(text: str) -> dict[str, str]:
         after = _NAME_AFTER.match(text, match.end())
         name = after.group(1) if after else None
         if name is None or len(name.split()) > 14:
-            before = _NAME_BEFORE.search(text[:text.find(')', match.end()) + 1])
+            close = text.find(')', match.end(), match.end() + 8)
+            before = _NAME_BEFORE.search(text, max(0, match.start() - 160), close + 1) if close > 0 else None
             name = before.group(1) if before and _title_case(before.group(1)) else None
         if name:
             name = name.strip(' -–—.,;*_"\'')
-            if len(name) > 2 and cwe not in names:
+            if len(name) > 2 and cwe not in names and name.lower() not in _NOT_NAMES:
                 names[cwe] = name
     return names
 
@@ -150,6 +158,7 @@ def _ranges(text: str) -> list[tuple[int, int]]:
     return found
 
 
+@lru_cache(maxsize=1024)
 def lines(text: str) -> Lines:
     """Line references: `Line 418-436`, `lines 172-173, 177-178`, `L42`, `#L10-L20`, `~1515`."""
     text = _without_links(text)
@@ -172,9 +181,14 @@ def lines(text: str) -> Lines:
 
 
 def paths(text: str) -> list[str]:
+    return list(_paths(text))
+
+
+@lru_cache(maxsize=1024)
+def _paths(text: str) -> tuple[str, ...]:
     """File names and paths written in the text, first mention first."""
     found = [m.group(1) for m in PATH.finditer(_without_links(text))]
-    return list(dict.fromkeys(p.removeprefix('./') for p in found if not _is_version(p)))
+    return tuple(dict.fromkeys(p.removeprefix('./') for p in found if not _is_version(p)))
 
 
 def _without_links(text: str) -> str:
@@ -193,6 +207,11 @@ def _is_version(path: str) -> bool:
 
 
 def symbols(text: str) -> list[str]:
+    return list(_symbols(text))
+
+
+@lru_cache(maxsize=1024)
+def _symbols(text: str) -> tuple[str, ...]:
     """Functions, methods and classes a review points at, the likeliest first.
 
     Taken: a name with 'method', 'function', 'class', 'fn', 'def'... next to it,
@@ -218,7 +237,7 @@ def symbols(text: str) -> list[str]:
             continue  # settings.API_KEY, c.items, os.system: a constant, a field, a library's call
         if parts[-1].lower() not in _NOT_SYMBOLS and not PATH.fullmatch(name) and not name.isdigit():
             names.append(name)
-    return list(dict.fromkeys(names))
+    return tuple(dict.fromkeys(names))
 
 
 def _is_prose_word(name: str) -> bool:
@@ -226,6 +245,7 @@ def _is_prose_word(name: str) -> bool:
     return name.isalpha() and name.islower()
 
 
+@lru_cache(maxsize=1024)
 def severity(text: str) -> str | None:
     match = SEVERITY.search(text)
     if match is None:

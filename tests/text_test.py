@@ -66,7 +66,7 @@ EXPECTED = {
     'llm-no-vulns.txt': {'verdict': 'no-findings', 'complete': True, 'kind': 'llm', 'notes': 2,
                          'findings': []},
     'qualified-no.md': {'verdict': 'findings', 'complete': True, 'kind': 'human', 'notes': 0, 'findings': [
-        ['Reflected XSS', 'medium', [], {'path': 'templates/search.html', 'start_line': 12, 'end_line': 12}],
+        ['Reflected XSS', 'medium', ['CWE-79'], {'path': 'templates/search.html', 'start_line': 12, 'end_line': 12}],
         ['Open redirect', 'medium', [], {'path': 'views.py', 'start_line': 30, 'end_line': 34}]]},
     'prompt-echo.txt': {'verdict': 'findings', 'complete': True, 'kind': 'human', 'notes': 0, 'findings': [
         ['Use of Hard-coded Credentials in connect', 'medium', ['CWE-798'],

@@ -292,7 +292,7 @@ def _finding(unit: Unit, default_path: str | None) -> dict[str, Any]:
     body, suggestion = mentions.split_suggestion(unit.text)
     context = f'{unit.heading}\n{unit.text}'
     tool = TOOL_LINE.match(unit.text)
-    ids = mentions.cwe_ids(context)
+    ids = mentions.cwe_ids(context) or mentions.implied_cwes(context)
     names = {k: v for k, v in mentions.cwe_names(context).items() if k in ids}
     location, lines = _location(body, unit.heading, default_path, tool)
     finding: dict[str, Any] = {}

@@ -102,6 +102,22 @@ CATEGORIES = (
 )
 
 
+# weaknesses named so plainly that their id goes without saying
+_IMPLIED = (
+    ('CWE-89', re.compile(r'\bsql[\s-]*injection|\bsqli\b|injection of sql|inject (?:my own |arbitrary )?sql', re.I)),
+    ('CWE-79', re.compile(r'cross[\s-]*site[\s-]*scripting|\bxss\b', re.I)),
+    ('CWE-78', re.compile(r'(?:os |shell |operating system )command injection|\bshell\s*=\s*true\b', re.I)),
+    ('CWE-22', re.compile(r'\b(?:path|directory) traversal\b', re.I)),
+    ('CWE-798', re.compile(r'hard[\s-]*coded (?:\w+ )?(?:credentials?|passwords?|secrets?|(?:api )?keys?|tokens?)', re.I)),
+    ('CWE-502', re.compile(r'(?:unsafe|insecure|untrusted) deserializ|\bpickle\.loads?\b', re.I)),
+)
+
+
+def implied_cwes(text: str) -> list[str]:
+    """CWE ids of weaknesses a text names without their ids: SQL injection, XSS, `shell=True`."""
+    return [cwe for cwe, pattern in _IMPLIED if pattern.search(text)]
+
+
 class Lines(NamedTuple):
     ranges: tuple[tuple[int, int], ...]
     approximate: bool

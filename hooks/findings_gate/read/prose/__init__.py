@@ -438,6 +438,38 @@ def _places(body: str, thread: threads.Thread) -> list[tuple[str, int | None, in
     return [(thread.path, thread.line, thread.end_line)]
 
 
+_ISSUE_TITLE = re.compile(r'^\s*#\s+(.+?)\s*#*\s*$')
+_SECURITY_WORDS = re.compile(
+    r'\[security\]|\bsecurity (?:issue|bug|vulnerability|problem|risk)|\bvulnerab|\bunsafe\b|\binsecure\b|'
+    r'\brisky\b|\babused\b|should not be used|\bleak', re.I)
+
+
+def _issue_findings(lines: list[str], found: list[Unit]) -> list[dict[str, Any]]:
+    """An issue (`# title`, then its body) that reports a defect and lists no finding of its
+    own: one finding, or one per place when its items each name only a place."""
+    first = next((x for x in lines if x.strip()), '')
+    title = _ISSUE_TITLE.match(first)
+    if title is None:
+        return []
+    text = '\n'.join(lines)
+    if not (_DEFECT_WORDS.search(title.group(1)) or _SECURITY_WORDS.search(text) or mentions.cwe_ids(text)
+            or mentions.implied_cwes(text)):
+        return []
+    body = '\n'.join(lines[lines.index(first) + 1:]).strip()
+    unit = Unit(1, len(lines), f'{title.group(1)}\n\n{body}', '', 'defects', None)
+    finding = _finding(unit, None)
+    finding['title'] = _strip_markdown(title.group(1))
+    places = [u for u in found if u.number is not None or u.intent not in ('paragraph',)]
+    places = [u for u in places if _is_location(u.text)]
+    if len(places) < 2:
+        return [finding]
+    findings = []
+    for place in places:
+        location, _ = _location(place.text, '', None, None)
+        findings.append({**finding, 'location': location, 'source': {'start_line': place.start, 'end_line': place.end}})
+    return findings
+
+
 def _comment_findings(comment: threads.Comment, thread: threads.Thread) -> list[dict[str, Any]]:
     """The findings of a review bot's thread comment: one per place it names, unless it states none."""
     body = _LOCATIONS.sub('', comment.text)
@@ -559,6 +591,8 @@ def read(text: str, origin: str) -> dict[str, Any]:
             remedies.append((unit.number, _strip_markdown(unit.text.replace('\n', ' '))))
         elif _is_advice(unit):
             notes.append(_strip_markdown(unit.text.replace('\n', ' ')))
+    if not findings and not no_defects:
+        findings = _issue_findings(lines, found)
     numbers = [n for n, _ in remedies]
     if findings and numbers == list(range(1, len(findings) + 1)):
         for finding, (_, remedy) in zip(findings, remedies):

@@ -104,11 +104,14 @@ CATEGORIES = (
 
 # weaknesses named so plainly that their id goes without saying
 _IMPLIED = (
-    ('CWE-89', re.compile(r'\bsql[\s-]*injection|\bsqli\b|injection of sql|inject (?:my own |arbitrary )?sql', re.I)),
+    ('CWE-89', re.compile(r'\bsql[\s-]*injection|\bsqli\b|injection of sql|inject (?:my own |arbitrary )?sql|'
+                          r'\bsql\b[^\n]{0,120}\binjection\b', re.I)),
     ('CWE-79', re.compile(r'cross[\s-]*site[\s-]*scripting|\bxss\b', re.I)),
     ('CWE-78', re.compile(r'(?:os |shell |operating system )command injection|\bshell\s*=\s*true\b', re.I)),
     ('CWE-22', re.compile(r'\b(?:path|directory) traversal\b', re.I)),
-    ('CWE-798', re.compile(r'hard[\s-]*coded (?:\w+ )?(?:credentials?|passwords?|secrets?|(?:api )?keys?|tokens?)', re.I)),
+    ('CWE-798', re.compile(r'hard[\s-]*coded (?:\w+ )?(?:credentials?|passwords?|secrets?|(?:api )?keys?|tokens?)|'
+                           r'\b(?:key|password|secret|token|credential)s?\b[^.\n]{0,40}\b(?:written|committed|'
+                           r'checked|stored) in(?:to)? (?:the )?(?:repository|repo|source)', re.I)),
     ('CWE-502', re.compile(r'(?:unsafe|insecure|untrusted) deserializ|\bpickle\.loads?\b', re.I)),
 )
 

@@ -19,7 +19,7 @@ from pathlib import PurePath
 from typing import Any
 
 from findings_gate.errors import GateError
-from findings_gate.read.prose import marks, mentions, scanners, threads
+from findings_gate.read.prose import marks, mentions, qodo, scanners, threads
 from findings_gate.read.prose.units import FENCE, TABLE, TOOL_LINE, Unit, heading_of, item_of, units
 from findings_gate.documents import decode
 from findings_gate.read.native import report
@@ -509,7 +509,7 @@ def _result(result: scanners.Result, text: str) -> dict[str, Any]:
     if result.path:
         location['path'] = result.path.replace('\\', '/').removeprefix('./')
     if result.line:
-        location['start_line'] = location['end_line'] = result.line
+        location['start_line'], location['end_line'] = result.line, max(result.end or 0, result.line)
     if result.column:
         location['start_column'] = result.column
     if result.symbol:
@@ -562,7 +562,7 @@ def read(text: str, origin: str) -> dict[str, Any]:
     thread = threads.read(lines)
     if thread is not None and thread.comments:
         return _read_thread(thread, lines, origin)
-    pasted = scanners.results(lines)
+    pasted = scanners.results(lines) or qodo.results(text)
     if pasted:
         reviewer = _reviewer(text, origin, len(pasted))
         return report(reviewer, [_result(r, text) for r in pasted], [], complete=not truncated(lines))

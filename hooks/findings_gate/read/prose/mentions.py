@@ -12,7 +12,7 @@ from typing import NamedTuple
 EXTENSIONS = (
     'py pyi pyx c h cc cpp cxx hpp hh hxx java kt kts scala go js jsx mjs cjs ts tsx '
     'rb rs php cs swift m mm sh bash zsh pl pm lua ex exs erl hs ml sql html htm xml '
-    'yaml yml json toml ini cfg conf tf gradle properties vue svelte dart r jl'
+    'yaml yml json toml ini cfg conf tf gradle properties vue svelte dart r jl ejs erb hbs twig j2 jinja'
 ).split()
 _EXT = '|'.join(sorted(EXTENSIONS, key=len, reverse=True))
 # a path or file name: directories, a name, one of the known extensions

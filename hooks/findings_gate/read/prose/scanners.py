@@ -47,6 +47,7 @@ class Result(NamedTuple):
     message: str
     symbol: str | None
     source: int  # 1-based line of the review
+    end: int | None = None  # the last line, when a result names a range
 
 
 def _stylish(lines: list[str]) -> list[Result]:

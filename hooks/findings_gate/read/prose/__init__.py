@@ -74,6 +74,8 @@ _NO_DEFECTS = re.compile(
     r'|\b(?:code|change|patch|diff|implementation)\s+(?:is|looks|appears|seems)\s+(?:to\s+be\s+)?'
     r'(?:secure|safe)\b'
     r'|\blgtm\b|\blooks\s+(?:good|fine)\s+to\s+me\b'
+    r'|\b(?:i\'m|i\s+am)\s+(?:good|fine|ok|okay)\s+(?:with|if)\s+(?:we\s+)?(?:decide\s+to\s+)?merg'
+    r'|\b(?:ok|okay|good|safe|fine)\s+to\s+merge\b'
     r'|\b(?:found|see|saw|spotted|noticed)\s+no\s+(?P<q5>(?:[\w-]+\s+){0,3}?)(?:defects?|vulnerabilit(?:y|ies)|'
     r'issues?|flaws?|weakness(?:es)?|problems?|bugs?|concerns?)\b'
     r'|\b(?:with\s+)?(?:zero|0)\s+(?:new\s+)?(?:findings|issues|alerts|vulnerabilities|defects|problems)\b'
@@ -444,6 +446,19 @@ _SECURITY_WORDS = re.compile(
     r'\brisky\b|\babused\b|should not be used|\bleak', re.I)
 
 
+def _names_a_weakness(unit: Unit) -> bool:
+    """A paragraph that states a weakness in so many words ('I could easily inject my own SQL
+    into this'), not as a question, a remedy or what the change prevents."""
+    text = unit.text
+    return (unit.intent == 'paragraph' and bool(mentions.cwe_ids(text) or mentions.implied_cwes(text))
+            and bool(_DEFECT_WORDS.search(text)) and not _REMEDY_INTENT.search(text) and not text.endswith('?')
+            and not _conclusions(text) and not _POSITIVE.search(text) and not _NEGATED.search(text))
+
+
+_NEGATED = re.compile(r'\bnot\s+(?:a\s+|an\s+)?(?:concern|issue|problem|risk|vulnerable|possible|exploitable)|'
+                      r'\bprotect|\bsafe\s+(?:from|against)|\bmitigat|\bprevent', re.I)
+
+
 def _issue_findings(lines: list[str], found: list[Unit]) -> list[dict[str, Any]]:
     """An issue (`# title`, then its body) that reports a defect and lists no finding of its
     own: one finding, or one per place when its items each name only a place."""
@@ -536,8 +551,10 @@ def _read_thread(thread: threads.Thread, lines: list[str], origin: str) -> dict[
             document = report({'name': 'review', 'kind': 'human'}, [], [], complete=True)
         findings = document['findings']
         notes = document.get('notes', [])
-        if not findings and _SED.search(first.text):
-            findings = [{'title': _sentence(first.text), 'severity': 'low', 'category': 'other'}]
+        if not findings and (_SED.search(first.text) or mentions.implied_cwes(first.text)
+                             or mentions.cwe_ids(first.text)):  # 's/feeback/feedback', 'is this vuln to sql injection?'
+            findings = [_finding(Unit(first.start + 1, first.end, first.text, '', 'defects', None), None)]
+            notes = []
         for finding in findings:
             location = finding.get('location', {})
             if not location.get('path') or not location.get('start_line'):
@@ -593,6 +610,9 @@ def read(text: str, origin: str) -> dict[str, Any]:
             notes.append(_strip_markdown(unit.text.replace('\n', ' ')))
     if not findings and not no_defects:
         findings = _issue_findings(lines, found)
+    if not findings:
+        findings = [_finding(u, default_path) for u in found[:1 + len(found) // 2] if _names_a_weakness(u)][:1]
+        said_none = no_defects
     numbers = [n for n, _ in remedies]
     if findings and numbers == list(range(1, len(findings) + 1)):
         for finding, (_, remedy) in zip(findings, remedies):

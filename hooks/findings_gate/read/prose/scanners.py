@@ -20,7 +20,7 @@ from findings_gate.read.prose import mentions
 
 _SEVERITIES = r'critical|blocker|error|high|major|warning|warn|medium|moderate|minor|low|info|note'
 _PATH = r'(?:[A-Za-z]:)?[\w./\\@()\[\]+-]*[\w-]\.[A-Za-z]\w{0,9}'
-_FILE_LINE = re.compile(rf'^\s*(?:(?:WARNING|ERROR|Warning|Error) in |File:\s*)?(?:\./)?({_PATH})\s*$')
+_FILE_LINE = re.compile(rf'^\s*(?:\*\*)?(?:(?:WARNING|ERROR|Warning|Error) in |File:\s*)?(?:\./)?({_PATH})\s*$')
 _STYLISH = re.compile(
     rf'^\s+(?:Line\s+)?(\d+):(\d+):?\s+(?:({_SEVERITIES})\s+)?(\S.*?)\s*$', re.I)
 _GOSEC = re.compile(
@@ -33,7 +33,10 @@ _CID = re.compile(r'\bCID\s*(\d+)\s*:?')
 _COVERITY_AT = re.compile(rf'^\s*/?({_PATH}):\s*(\d+)\s+in\s+([\w:~]+)\(\)')
 _SOURCE_LINE = re.compile(r'^\s*(\d+)\s{2,}\S')
 _FIELD_PATH = re.compile(rf'^\W*(?:File\s*Path|File|Path)\W*:\W*(?:\./)?({_PATH})\W*$', re.I | re.M)
-_FIELD_LINE = re.compile(r'^\W*(?:Line|Line number|Lines?)\W*:\W*(\d+)(?:\s*[-–]\s*(\d+))?\W*$', re.I | re.M)
+_FIELD_LINE = re.compile(r'^\W*(?:Line|Line number|Lines?|Lines? affected|Affected lines?)\W*:\W*(\d+)(?:\s*[-–]\s*(\d+))?\W*$', re.I | re.M)
+# a table row whose line cell links to the line: `[90](https://github.com/o/r/blob/ref/path#L90) |Medium|...`
+_LINKED_ROW = re.compile(r'\[(\d+)\]\(https?://[^\s)]*?/blob/[^/\s)]+/([^\s)#]+)(?:#L\d*)?')
+_ROW_SEVERITY = re.compile(rf'\|\s*(?:\*\*)?({_SEVERITIES})(?:\*\*)?\s*(?:\||$)', re.I)
 _SYMBOL = re.compile(r"^'([A-Za-z_$][\w$]*)'\s")
 
 
@@ -60,7 +63,7 @@ def _stylish(lines: list[str]) -> list[Result]:
             continue
         result = _STYLISH.match(line) if path else None
         if result and path:
-            rest = result.group(4)
+            rest = result.group(4).removesuffix('**').rstrip()
             rule = re.search(r'\s{2,}([@\w/.-]+)$', rest)
             lead = re.match(r'([@\w/.-]+/[\w.-]+)\s+(?:\((CWE-\d+)\)\s+)?', rest)
             message = rest[:rule.start()] if rule else rest[lead.end():] if lead else rest
@@ -140,6 +143,19 @@ def _coverity(lines: list[str], text_paths: list[str]) -> list[Result]:
     return list(found.values())
 
 
+def _linked_rows(lines: list[str]) -> list[Result]:
+    found = []
+    for i, line in enumerate(lines):
+        row = _LINKED_ROW.search(line) if '|' in line or line.startswith('[') else None
+        if row:
+            severity = _ROW_SEVERITY.search(line)
+            cells = [c.strip() for c in line[row.end():].split('|') if c.strip() and not _ROW_SEVERITY.match(f'|{c}|')]
+            message = next((c for c in cells[1:] if not c.startswith(')')), cells[0] if cells else 'scanner result')
+            found.append(Result(row.group(2), int(row.group(1)), None, _grade(severity.group(1)) if severity else None,
+                                None, (), message.strip(') '), None, i + 1))
+    return found
+
+
 def _fields(text: str) -> list[Result]:
     path, line = _FIELD_PATH.search(text), _FIELD_LINE.search(text)
     if path is None or line is None:
@@ -150,7 +166,7 @@ def _fields(text: str) -> list[Result]:
 
 def results(lines: list[str]) -> list[Result]:
     """The scanner results pasted into the review, in the order they appear."""
-    found = _stylish(lines) + _gosec(lines) + _locations(lines)
+    found = _stylish(lines) + _gosec(lines) + _locations(lines) + _linked_rows(lines)
     text = '\n'.join(lines)
     if not found and 'CID' in text:
         found = _coverity(lines, mentions.paths(text))

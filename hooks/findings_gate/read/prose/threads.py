@@ -11,9 +11,13 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-_ANCHOR = re.compile(r'^\s*`?((?:[\w.@()\[\]+-]+/)*[\w.@()\[\]+-]*\.[\w-]+|(?:[\w.@()\[\]+-]+/)+[\w.@+-]+)`?'
-                     r'(?::(\d+)?(?:\s*[-–]\s*(\d+))?)?\s*$')
-AUTHOR = re.compile(r'^\s*\*\*([^*\s][^*]*?)\*\*(?:\s*\([^)\n]{1,30}\))?\s*:\s*$')
+_ANCHOR = re.compile(r'^\s*(?:\*\*)?`?((?:[\w.@()\[\]+-]+/)*[\w.@()\[\]+-]*\.[\w-]+|(?:[\w.@()\[\]+-]+/)+[\w.@+-]+)`?'
+                     r'(?:\*\*)?(?:(?::|#|\s+\(?line\s+|,\s*line\s+)L?(\d+|N/A|None)?(?:\s*[-–]\s*L?(\d+))?\)?)?:?\s*$',
+                     re.I)
+AUTHOR = re.compile(r'^\s*\*\*@?([\w.-]+(?:\[bot\])?)\*\*(?:\s*\([^)\n]{1,30}\))?\s*(?:commented|wrote|replied)?\s*:\s*$',
+                    re.I)
+# what a copy puts between the anchor and the first author: a label, the diff hunk, fenced or not
+_BETWEEN = re.compile(r'^(?:\s*$|\s*(?:code context|diff hunk|hunk|context)\s*:|@@|[-+ \\])', re.I)
 _HUNK = re.compile(r'^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@')
 _FENCE = re.compile(r'^\s*(```|~~~)')
 # review bots that post as a plain login, not as `name[bot]`
@@ -58,17 +62,25 @@ def read(lines: list[str]) -> Thread | None:
     if anchor is None or '/' not in anchor.group(1) and '.' not in anchor.group(1):
         return None
     i = first + 1
-    line = int(anchor.group(2)) if anchor.group(2) else None
-    end_line = int(anchor.group(3)) if anchor.group(3) else line
-    if i < len(lines) and _FENCE.match(lines[i]):
-        j = i + 1
-        while j < len(lines) and not _FENCE.match(lines[j]):
-            j += 1
-        if line is None:
-            line = end_line = _hunk_line(lines[i + 1:j])
-        i = j + 1
-    if i >= len(lines) or not AUTHOR.match(lines[i]):
+    line = int(anchor.group(2)) if anchor.group(2) and anchor.group(2).isdigit() and int(anchor.group(2)) else None
+    end_line = int(anchor.group(3)) if anchor.group(3) and line else line
+    hunk: list[str] = []
+    while i < len(lines) and not AUTHOR.match(lines[i]):
+        if _FENCE.match(lines[i]):
+            j = i + 1
+            while j < len(lines) and not _FENCE.match(lines[j]):
+                j += 1
+            hunk.extend(lines[i + 1:j])
+            i = j + 1
+        elif _BETWEEN.match(lines[i]) and i - first < 400:
+            hunk.append(lines[i])
+            i += 1
+        else:
+            return None
+    if i >= len(lines):
         return None
+    if line is None and hunk:
+        line = end_line = _hunk_line(hunk)
     comments: list[Comment] = []
     starts = []
     fenced = False

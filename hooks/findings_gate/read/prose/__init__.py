@@ -75,7 +75,11 @@ _NO_DEFECTS = re.compile(
     r'(?:secure|safe)\b'
     r'|\blgtm\b|\blooks\s+(?:good|fine)\s+to\s+me\b'
     r'|\b(?:i\'m|i\s+am)\s+(?:good|fine|ok|okay)\s+(?:with|if)\s+(?:we\s+)?(?:decide\s+to\s+)?merg'
-    r'|\b(?:ok|okay|good|safe|fine)\s+to\s+merge\b'
+    r'|\b(?:ok|okay|good|safe|fine|ready)\s+to\s+merge\b'
+    r'|\b(?:found|see|saw|have)\s+nothing\s+(?:worth|to|that\s+needs?)\s+(?:chang|fix|flag|report|comment)'
+    r'|\b(?:generated|left|leaves|have|has)\s+no\s+(?:new\s+)?(?:review\s+)?comments\b'
+    r'|\bverdict\s*:\s*\**\s*(?:pass(?:ed)?|approved?|lgtm|ok)\b'
+    r'|\bconfidence\s+score\s*:?\s*\**\s*5\s*/\s*5'
     r'|\b(?:found|see|saw|spotted|noticed)\s+no\s+(?P<q5>(?:[\w-]+\s+){0,3}?)(?:defects?|vulnerabilit(?:y|ies)|'
     r'issues?|flaws?|weakness(?:es)?|problems?|bugs?|concerns?)\b'
     r'|\b(?:with\s+)?(?:zero|0)\s+(?:new\s+)?(?:findings|issues|alerts|vulnerabilities|defects|problems)\b'
@@ -446,6 +450,39 @@ _SECURITY_WORDS = re.compile(
     r'\brisky\b|\babused\b|should not be used|\bleak', re.I)
 
 
+# 'LGTM, but this file lacks the SPDX identifier'; 'Add Bspec reference\nOtherwise LGTM,'
+_LGTM_BUT = re.compile(r'\b(?:lgtm|looks\s+good(?:\s+to\s+me)?)\s*[,;]?\s+but\s+([^.!?\n]+(?:\n(?!\s*\n)[^.!?\n]+)*)',
+                       re.I)
+_OTHERWISE = re.compile(r'^\s*(?:but\s+)?otherwise,?\s+(?:it\s+|this\s+)?(?:lgtm|looks\s+good|looks\s+fine)', re.I)
+_PATCHED = re.compile(r'^[>\s]*(?:\+\+\+ b/|diff --git a/\S+ b/)(\S+)', re.M)
+
+
+def _objections(lines: list[str]) -> list[dict[str, Any]]:
+    """What an approval makes an exception of: the clause after 'LGTM, but', or the reviewer's
+    own lines just before 'Otherwise LGTM' (a mail reply's quoted lines are the patch)."""
+    found = []
+    plain = [re.sub(r'^(?:\s*>)+\s?', '', x) for x in lines]
+    for match in _LGTM_BUT.finditer('\n'.join(plain)):
+        found.append((match.group(1), '\n'.join(plain).count('\n', 0, match.start())))
+    for i, line in enumerate(lines):
+        if _OTHERWISE.match(line):
+            j = i
+            while j > 0 and lines[j - 1].strip() and not lines[j - 1].lstrip().startswith('>'):
+                j -= 1
+            if j < i:
+                found.append(('\n'.join(lines[j:i]), j))
+    findings = []
+    text = '\n'.join(lines)
+    for said, at in found:
+        offset = len('\n'.join(lines[:at]))
+        before = [m for m in _PATCHED.finditer(text) if m.start() < offset]
+        after = _PATCHED.search(text, offset)
+        path = before[-1].group(1) if before else after.group(1) if after else None
+        unit = Unit(at + 1, at + 1 + said.count('\n'), said.strip(), '', 'defects', None)
+        findings.append(_finding(unit, path))
+    return findings
+
+
 def _names_a_weakness(unit: Unit) -> bool:
     """A paragraph that states a weakness in so many words ('I could easily inject my own SQL
     into this'), not as a question, a remedy or what the change prevents."""
@@ -613,6 +650,10 @@ def read(text: str, origin: str) -> dict[str, Any]:
     if not findings:
         findings = [_finding(u, default_path) for u in found[:1 + len(found) // 2] if _names_a_weakness(u)][:1]
         said_none = no_defects
+    if not findings:
+        findings = _objections(lines)
+    # 'LGTM, but ...', 'Otherwise LGTM' beside what they except: an approval that states a defect
+    said_none = said_none or bool(findings and (_LGTM_BUT.search(text) or any(_OTHERWISE.match(x) for x in lines)))
     numbers = [n for n, _ in remedies]
     if findings and numbers == list(range(1, len(findings) + 1)):
         for finding, (_, remedy) in zip(findings, remedies):

@@ -588,8 +588,10 @@ def _read_thread(thread: threads.Thread, lines: list[str], origin: str) -> dict[
             document = report({'name': 'review', 'kind': 'human'}, [], [], complete=True)
         findings = document['findings']
         notes = document.get('notes', [])
-        if not findings and (_SED.search(first.text) or mentions.implied_cwes(first.text)
-                             or mentions.cwe_ids(first.text)):  # 's/feeback/feedback', 'is this vuln to sql injection?'
+        said = first.text.strip()
+        if not findings and (_SED.search(said) or mentions.implied_cwes(said) or mentions.cwe_ids(said) or (
+                _DEFECT_WORDS.search(said) and not said.endswith('?') and not _ADVICE_ITEM.search(said)
+                and not _conclusions(said))):  # 's/feeback/feedback', 'is this vuln to sql injection?'
             findings = [_finding(Unit(first.start + 1, first.end, first.text, '', 'defects', None), None)]
             notes = []
         for finding in findings:

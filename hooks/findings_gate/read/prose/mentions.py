@@ -68,7 +68,11 @@ SEVERITY = re.compile(
     rf'|\b({_SEV})[\s-](?:severity|risk|priority)\b'
     rf'|^\W*({_SEV})\W*\s*(?:severity|risk|priority)?\s*[:\]|\-–—]\s'
     # a level after a title and a dash, before the description: 'CWE-89 (SQL Injection) - High: ...'
-    r'|(?:\)|\s)\s*[-–—]\s+\**(critical|severe|high|major|medium|moderate|low|minor)\**\s*:\s',
+    r'|(?:\)|\s)\s*[-–—]\s+\**(critical|severe|high|major|medium|moderate|low|minor)\**\s*:\s'
+    # '(critical, CWE-78)', '- Critical (CWE-78):', 'a critical bandit finding'
+    rf'|\(\s*({_SEV})\s*[,;]|\b({_SEV})\s*\(\s*CWE[\s\-‐‑–—:_]*\d+\s*\)\s*:'
+    r'|\b(?:a|an)\s+(critical|high|medium|low|major|minor|severe)[\s-](?:[\w-]+\s+)?'
+    r'(?:finding|issue|vulnerability|bug|flaw|weakness)\b',
     re.I | re.M,
 )
 CONFIDENCE = re.compile(r'\bconfidence\s*\**\s*[:=\-]?\s*\**\s*(high|medium|low)\b', re.I)

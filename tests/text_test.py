@@ -330,7 +330,13 @@ def test_a_bugbot_locations_block_is_one_finding_per_place() -> None:
      [('lib/pdb/tpi.c', 2316, 2316, 'medium')]),
     ('|Lines|Severity|Category|File|Link|\n---|---|---|---|---\n[90](https://github.com/o/r/blob/main/src/A.java#L90)'
      ' |Medium|Unchecked_Input|src/A.java|link|\n', [('src/A.java', 90, 90, 'medium')]),
-], ids=['eslint-stylish', 'stylish-cwe', 'create-react-app', 'gosec', 'bandit-location', 'coverity', 'linked-row'])
+    ('✗ [Medium] Path Traversal\n  Path: src/app.js, line 12\n  Info: input reaches fs.readFile.\n\n'
+     '✗ [High] SQL Injection\n  Path: src/db.js, line 40\n', [('src/app.js', 12, 12, 'medium'), ('src/db.js', 40, 40, 'high')]),
+    ('  src/app.py\n     python.lang.security.audit.subprocess-shell-true\n        Found subprocess with shell=True.\n\n'
+     '         12┆ subprocess.call(cmd, shell=True)\n          ⋮┆----------------------------------------\n'
+     '         40┆ subprocess.run(x, shell=True)\n', [('src/app.py', 12, 12, 'medium'), ('src/app.py', 40, 40, 'medium')]),
+], ids=['eslint-stylish', 'stylish-cwe', 'create-react-app', 'gosec', 'bandit-location', 'coverity', 'linked-row',
+        'snyk-cli', 'semgrep-cli'])
 def test_every_pasted_scanner_result_is_its_own_finding(review: str, expected: list) -> None:
     document = prose.read(review, 'r.md')
     assert places(document) == expected

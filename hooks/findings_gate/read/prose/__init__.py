@@ -548,7 +548,8 @@ def _result(result: scanners.Result, text: str) -> dict[str, Any]:
     """A finding of one pasted scanner result; a result without a message of its own (a field
     block, a Coverity event) takes the review's title and CWE ids."""
     title = _sentence(result.message) if result.message else _sentence(text.lstrip('# ').split('\n')[0])
-    ids = list(result.cwe) or ([] if result.message and result.rule else mentions.cwe_ids(text))
+    ids = (list(result.cwe) or ([] if result.message and result.rule else mentions.cwe_ids(text))
+           or mentions.implied_cwes(result.message))
     finding: dict[str, Any] = {'title': title or 'scanner result', 'severity': result.severity or 'medium'}
     if result.message and result.message != title:
         finding['message'] = result.message

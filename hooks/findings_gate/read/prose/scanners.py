@@ -9,6 +9,9 @@ Read, fenced or not:
   the prose reader reads);
 - Coverity: each `CID nnn` once, at `path: LINE in function()` or at the numbered source line
   that follows its event;
+- Snyk CLI: `✗ [Medium] Path Traversal` then `Path: src/a.js, line 12`;
+- Semgrep CLI text: a path, the rule id and message, then `42┆ code` lines;
+- Checkmarx tables: a row whose line cell links to the line (`[90](.../blob/ref/path#L90)`);
 - field blocks (Semgrep and others): `File Path: path` or `File: path` with `Line: N`.
 """
 from __future__ import annotations
@@ -37,6 +40,11 @@ _FIELD_LINE = re.compile(r'^\W*(?:Line|Line number|Lines?|Lines? affected|Affect
 # a table row whose line cell links to the line: `[90](https://github.com/o/r/blob/ref/path#L90) |Medium|...`
 _LINKED_ROW = re.compile(r'\[(\d+)\]\(https?://[^\s)]*?/blob/[^/\s)]+/([^\s)#]+)(?:#L\d*)?')
 _ROW_SEVERITY = re.compile(rf'\|\s*(?:\*\*)?({_SEVERITIES})(?:\*\*)?\s*(?:\||$)', re.I)
+# Snyk CLI: '✗ [Medium] Path Traversal' then '  Path: src/a.js, line 12'
+_SNYK_TITLE = re.compile(rf'^\s*(?:✗|✕|x)?\s*\[({_SEVERITIES})\]\s+(.+?)\s*$', re.I)
+_SNYK_PATH = re.compile(rf'^\s*Path:\s*(?:\./)?({_PATH}),\s*line\s+(\d+)', re.I)
+# Semgrep CLI text: the path, the rule id, the message, then '  42┆ code'
+_SEMGREP_LINE = re.compile(r'^\s*(\d+)\s*┆')
 _SYMBOL = re.compile(r"^'([A-Za-z_$][\w$]*)'\s")
 
 
@@ -156,6 +164,47 @@ def _linked_rows(lines: list[str]) -> list[Result]:
     return found
 
 
+def _snyk(lines: list[str]) -> list[Result]:
+    found = []
+    title: re.Match[str] | None = None
+    for i, line in enumerate(lines):
+        title = _SNYK_TITLE.match(line) or title
+        place = _SNYK_PATH.match(line)
+        if place:
+            found.append(Result(place.group(1), int(place.group(2)), None, _grade(title.group(1)) if title else None,
+                                None, tuple(mentions.cwe_ids(title.group(2))) if title else (),
+                                title.group(2) if title else 'scanner result', None, i + 1))
+            title = None
+    return found
+
+
+def _semgrep(lines: list[str]) -> list[Result]:
+    found = []
+    path = None
+    words: list[str] = []
+    last = None
+    for i, line in enumerate(lines):
+        file_line = _FILE_LINE.match(line)
+        if file_line and not _SEMGREP_LINE.match(line):
+            path, words, last = file_line.group(1), [], None
+            continue
+        number = _SEMGREP_LINE.match(line)
+        if number and path:
+            if last is None:
+                rule = words[0] if words else None
+                found.append(Result(path, int(number.group(1)), None, None, rule,
+                                    tuple(mentions.cwe_ids(' '.join(words))), ' '.join(words[1:]) or 'scanner result',
+                                    None, i + 1))
+            last = int(number.group(1))
+        elif re.match(r'^\s*⋮┆', line):
+            last = None  # another place of the same result
+        elif line.strip() and path:
+            if last is not None:
+                words, last = [], None
+            words.append(line.strip())
+    return found
+
+
 def _fields(text: str) -> list[Result]:
     path, line = _FIELD_PATH.search(text), _FIELD_LINE.search(text)
     if path is None or line is None:
@@ -166,7 +215,9 @@ def _fields(text: str) -> list[Result]:
 
 def results(lines: list[str]) -> list[Result]:
     """The scanner results pasted into the review, in the order they appear."""
-    found = _stylish(lines) + _gosec(lines) + _locations(lines) + _linked_rows(lines)
+    found = _stylish(lines) + _gosec(lines) + _locations(lines) + _linked_rows(lines) + _snyk(lines)
+    if any('┆' in x for x in lines):
+        found += _semgrep(lines)
     text = '\n'.join(lines)
     if not found and 'CID' in text:
         found = _coverity(lines, mentions.paths(text))

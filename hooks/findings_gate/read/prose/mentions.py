@@ -44,8 +44,8 @@ APPROX = re.compile(r'(?:~|around\s+(?:line\s+)?|approximately\s+(?:line\s+)?|ne
 _NAME = r'[A-Za-z_$][\w$]*(?:(?:\.|::|#)[A-Za-z_$][\w$]*)*'
 _KEYWORD = r'(?:method|function|func|fn|def|class|struct|routine|handler|constructor|procedure|callback)'
 # `name()`, 'the `name` method', 'method `name`', 'fn name', 'Class.method()'
-_CALLED = re.compile(rf'`?({_NAME})`?\s*\(\)|`?({_NAME})\(\w[^()`]*\)`?')
-_NAMED_BEFORE = re.compile(rf'`?({_NAME})(?:\(\))?`?\s+{_KEYWORD}\b', re.I)
+_CALLED = re.compile(rf'(?<![\w$.:#])`?({_NAME})`?\s*\(\)|(?<![\w$.:#])`?({_NAME})\(\w[^()`]*\)`?')
+_NAMED_BEFORE = re.compile(rf'(?<![\w$.:#])`?({_NAME})(?:\(\))?`?\s+{_KEYWORD}\b', re.I)
 _NAMED_AFTER = re.compile(rf'\b{_KEYWORD}\s+`?({_NAME})', re.I)
 _NAMED_IN = re.compile(rf'\b(?:in|inside|within)\s+(?:the\s+)?`({_NAME})(?:\(.*?\))?`', re.I)
 _QUALIFIED = re.compile(rf'`({_NAME}(?:\.|::|#)[A-Za-z_$][\w$]*)(?:\(.*?\))?`')

@@ -121,12 +121,21 @@ _FUNCTION_WORDS = frozenset(
 _RULE = re.compile(r'^\[([A-Za-z]+\d+[\w.-]*)(?::[\w.-]+)?\]\s*')
 
 
+_TAG = re.compile(r'</?[a-zA-Z][^>\n]*>')
+_STRONG = re.compile(r'(\*\*|__)(.+?)\1')
+_EMPHASIS = re.compile(r'(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?!\w)')
+_TRIPLE = re.compile(r"'''(.+?)'''")
+_BLANKS = re.compile(r'[ \t]+')
+
+
 def _strip_markdown(text: str) -> str:
-    text = re.sub(r'</?[a-zA-Z][^>\n]*>', '', text)
-    text = re.sub(r'(\*\*|__)(.+?)\1', r'\2', text)
-    text = re.sub(r'(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?!\w)', r'\1', text)
-    text = re.sub(r"'''(.+?)'''", r'\1', text)
-    return re.sub(r'[ \t]+', ' ', text).strip()
+    if '<' in text:
+        text = _TAG.sub('', text)
+    if '*' in text or '_' in text:
+        text = _EMPHASIS.sub(r'\1', _STRONG.sub(r'\2', text))
+    if "'''" in text:
+        text = _TRIPLE.sub(r'\1', text)
+    return _BLANKS.sub(' ', text).strip()
 
 
 def _intent(text: str) -> str:

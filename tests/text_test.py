@@ -378,7 +378,10 @@ def test_an_approval_that_excepts_a_defect_keeps_it_and_is_contradictory(review:
      [('verification.py', 5, 5, 'medium'), ('verify.js', 5, 5, 'medium')]),
     ('# B602 on package.py\n\nhttps://github.com/o/r/blob/00a71723bbefb191c3fb622b3e34c693a2ca4930/package.py'
      '#L945C1-L945C36\n\nShell=True causes a critical bandit finding.\n', [('package.py', 945, 945, 'critical')]),
-], ids=['file-field', 'one-per-place', 'permalink-column'])
+    ('# XSS: dangerouslySetInnerHTML renders descriptions\n\nThe descriptions are not sanitized.\n\n'
+     '| File | Line | What |\n|---|---|---|\n| `src/pages/[id].tsx` | 447-449 | `desc` |\n| `src/potd.tsx` | 258 | `d` |\n',
+     [('src/pages/[id].tsx', 447, 449, 'medium'), ('src/potd.tsx', 258, 258, 'medium')]),
+], ids=['file-field', 'one-per-place', 'permalink-column', 'table-rows'])
 def test_an_issue_that_reports_a_defect_is_a_finding_where_it_says(review: str, expected: list) -> None:
     assert places(prose.read(review, 'r.md')) == expected
 

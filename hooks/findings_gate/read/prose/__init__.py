@@ -507,7 +507,7 @@ _NEGATED = re.compile(r'\bnot\s+(?:a\s+|an\s+)?(?:concern|issue|problem|risk|vul
 
 def _issue_findings(lines: list[str], found: list[Unit]) -> list[dict[str, Any]]:
     """An issue (`# title`, then its body) that reports a defect and lists no finding of its
-    own: one finding, or one per place when its items each name only a place."""
+    own: one finding, or one per place when its items or table rows each name a file and lines."""
     first = next((x for x in lines if x.strip()), '')
     title = _ISSUE_TITLE.match(first)
     if title is None:
@@ -520,8 +520,8 @@ def _issue_findings(lines: list[str], found: list[Unit]) -> list[dict[str, Any]]
     unit = Unit(1, len(lines), f'{title.group(1)}\n\n{body}', '', 'defects', None)
     finding = _finding(unit, None)
     finding['title'] = _strip_markdown(title.group(1))
-    places = [u for u in found if u.number is not None or u.intent not in ('paragraph',)]
-    places = [u for u in places if _is_location(u.text)]
+    places = [u for u in found if u.intent != 'paragraph' and mentions.paths(u.text)
+              and (_is_location(u.text) or mentions.lines(u.text).ranges)]  # items, table rows
     if len(places) < 2:
         return [finding]
     findings = []

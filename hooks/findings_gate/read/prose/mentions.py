@@ -16,7 +16,9 @@ EXTENSIONS = (
 ).split()
 _EXT = '|'.join(sorted(EXTENSIONS, key=len, reverse=True))
 # a path or file name: directories, a name, one of the known extensions
-PATH = re.compile(rf'(?<![\w/.-])((?:[\w.-]+/)*[\w-][\w.-]*\.(?:{_EXT}))(?![\w-]|\.\w)', re.I)
+# route segments in brackets or parentheses count (`pages/[id].tsx`, `app/(main)/page.tsx`)
+_DIRS = r'(?:(?:[\w.-]+|\[[\w.-]+\]|\([\w.-]+\))/)*'
+PATH = re.compile(rf'(?<![\w/.-])({_DIRS}(?:[\w-][\w.-]*|\[[\w.-]+\][\w.-]*)\.(?:{_EXT}))(?![\w-]|\.\w)', re.I)
 PATH_LINE = re.compile(
     rf'(?<![\w/.-])((?:[\w.-]+/)*[\w-][\w.-]*\.(?:{_EXT}))'
     r'(?::(\d+)(?:\s*[-–]\s*(\d+))?(?::\d+)?|#L(\d+)(?:-L(\d+))?)', re.I,

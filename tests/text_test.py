@@ -305,6 +305,13 @@ def test_a_review_bots_mark_makes_a_finding_of_its_severity(mark: str, severity:
     assert places(prose.read(review, 'r.md')) == [('src/a.ts', 7, 7, severity)]
 
 
+def test_the_analyser_results_a_bot_quotes_are_one_finding_each() -> None:
+    review = ('src/run.py\n**coderabbitai[bot]**:\n_⚠️ Potential issue_ | _🟠 Major_\n\n**Shell execution of input.**\n\n'
+              '<details>\n<summary>🪛 Ruff</summary>\n\n95-95: `subprocess` call with `shell=True` identified\n\n'
+              '103-103: `subprocess` call with `shell=True` identified\n\n</details>\n')
+    assert places(prose.read(review, 'r.md')) == [('src/run.py', 95, 95, 'high'), ('src/run.py', 103, 103, 'high')]
+
+
 def test_a_bugbot_locations_block_is_one_finding_per_place() -> None:
     review = ('src/a.rs:994\n**cursor[bot]**:\n### Sync drops a publish\n\n**Medium Severity**\n\n'
               'It clears the flag.\n\n<!-- LOCATIONS START\nsrc/a.rs#L734-L739\nsrc/a.rs#L712-L718\nLOCATIONS END -->\n')

@@ -429,13 +429,19 @@ def _repair(text: str) -> str:
 
 _LOCATIONS = re.compile(r'LOCATIONS START\s*\n(.*?)LOCATIONS END', re.S)
 _PLACE = re.compile(r'^\s*(\S+?)#L(\d+)(?:-L(\d+))?\s*$', re.M)
+# a static analyser's result a bot quotes for the anchor's file: '95-95: `subprocess` call with shell=True'
+_ANALYSIS_LINE = re.compile(r'^(\d+)-(\d+): \S.*$', re.M)
 _SED = re.compile(r'(?:^|\s)`?s/[^/\n]+/[^/\n]*/?`?(?:\s|$)')
 
 
 def _places(body: str, thread: threads.Thread) -> list[tuple[str, int | None, int | None]]:
-    """Where a thread comment's finding is: a Bugbot LOCATIONS block, each its own place; else
+    """Where a thread comment's findings are: the lines of the analyser results it quotes
+    (CodeRabbit's `95-95: ...`), or a Bugbot LOCATIONS block, each its own place; else
     the first place in the body on the anchor's file (`path#L10-L20`, `path:10`); else the anchor,
     or, for an anchor without a line, the first lines the body names."""
+    analysis = [(thread.path, int(m.group(1)), int(m.group(2))) for m in _ANALYSIS_LINE.finditer(body)]
+    if analysis:
+        return analysis  # type: ignore[return-value]
     block = _LOCATIONS.search(body)
     if block:
         found = [(m.group(1), int(m.group(2)), int(m.group(3) or m.group(2))) for m in _PLACE.finditer(block.group(1))]

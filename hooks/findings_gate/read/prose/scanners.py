@@ -133,21 +133,29 @@ def _before(lines: list[str], i: int) -> str:
 
 
 def _coverity(lines: list[str], text_paths: list[str]) -> list[Result]:
+    """Each CID once: at the `path: LINE in function()` line that follows one of its mentions,
+    else at the numbered source line after its first event."""
     found: dict[str, Result] = {}
+    placed: set[str] = set()
     for i, line in enumerate(lines):
         cid = _CID.search(line)
-        if cid is None or cid.group(1) in found:
+        if cid is None or cid.group(1) in placed:
             continue
         message = line[cid.end():].strip(' :') or (lines[i + 1].strip() if i + 1 < len(lines) else '')
         near = [m for x in lines[i + 1:i + 3] if (m := _COVERITY_AT.match(x))]
+        if cid.group(1) in found and not near:
+            continue  # a later mention places it no better than the event lines did
         if near:
+            placed.add(cid.group(1))
             path, number, symbol = near[0].group(1), int(near[0].group(2)), near[0].group(3)
         else:
             number = next((int(m.group(1)) for x in lines[i + 1:i + 12] if (m := _SOURCE_LINE.match(x))), None)
             if number is None:
                 continue
             path, symbol = (text_paths[0] if text_paths else None), None
-        found[cid.group(1)] = Result(path, number, None, None, f'CID {cid.group(1)}', (), message, symbol, i + 1)
+        first = found.get(cid.group(1))
+        found[cid.group(1)] = Result(path, number, None, None, f'CID {cid.group(1)}', (), message, symbol,
+                                     first.source if first else i + 1)
     return list(found.values())
 
 

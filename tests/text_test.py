@@ -445,3 +445,14 @@ def test_reading_is_linear_in_the_text() -> None:
     assert len(paragraph) > 80_000 and max(calls, default=0) < 400
     items = '\n'.join(f'{i}. CWE-89 (high): `db.py` line {i} concatenates input.' for i in range(1, 1201))
     assert len(prose.read(items, 'r.md')['findings']) == 1200
+
+
+def test_a_mailed_patch_reviews_inline_comments_are_findings_at_the_quoted_lines() -> None:
+    review = ('On Thu, Mar 17, 2022 at 02:21:06PM -0700, A Developer wrote:\n'
+              '> diff --git a/fs/x/mount.c b/fs/x/mount.c\n> --- a/fs/x/mount.c\n> +++ b/fs/x/mount.c\n'
+              '> @@ -650,6 +650,9 @@ int mount(void)\n>  \tint a;\n> +\t/* reserve blocks */\n> +\tb = 1;\n\n'
+              'The comment says blocks, but this reserves inodes; the wording is wrong.\n\n'
+              '>  \treturn 0;\n\nOtherwise LGTM,\nReviewed-by: A Reviewer <a@example.com>\n')
+    document = prose.read(review, 'r.txt')
+    assert document['verdict'] == 'contradictory'
+    assert places(document) == [('fs/x/mount.c', 652, 652, 'medium')]

@@ -19,7 +19,7 @@ from pathlib import PurePath
 from typing import Any
 
 from findings_gate.errors import GateError
-from findings_gate.read.prose import marks, mentions, qodo, scanners, threads
+from findings_gate.read.prose import mail, marks, mentions, qodo, scanners, threads
 from findings_gate.read.prose.units import FENCE, TABLE, TOOL_LINE, Unit, heading_of, item_of, units
 from findings_gate.documents import decode
 from findings_gate.read.native import report
@@ -498,6 +498,26 @@ def _objections(lines: list[str]) -> list[dict[str, Any]]:
     return findings
 
 
+def _mail_findings(lines: list[str]) -> list[dict[str, Any]]:
+    """A mailed patch review's inline comments, each at the quoted line it follows; its
+    approvals ('Otherwise LGTM', 'Reviewed-by:') and short sign-offs are not findings."""
+    findings = []
+    for comment in mail.comments(lines):
+        said = comment.text
+        if len(said.split()) < 3 or _OTHERWISE.match(said) or (_APPROVAL.search(said) and len(said.split()) < 8):
+            continue
+        unit = Unit(comment.start + 1, comment.end, said, '', 'defects', None)
+        finding = _finding(unit, comment.path)
+        location = {k: v for k, v in finding.get('location', {}).items() if k not in ('start_line', 'end_line')}
+        location['path'] = comment.path
+        if comment.line:
+            location['start_line'] = location['end_line'] = comment.line
+        finding['location'] = dict(sorted(location.items(), key=lambda kv: _KEY_ORDER.index(kv[0])))
+        finding.pop('related', None)
+        findings.append(finding)
+    return findings
+
+
 def _names_a_weakness(unit: Unit) -> bool:
     """A paragraph that states a weakness in so many words ('I could easily inject my own SQL
     into this'), not as a question, a remedy or what the change prevents."""
@@ -635,6 +655,12 @@ def read(text: str, origin: str) -> dict[str, Any]:
     if thread is not None and thread.comments:
         return _read_thread(thread, lines, origin)
     pasted = scanners.results(lines) or qodo.results(text)
+    if not pasted:
+        mailed = _mail_findings(lines)
+        if mailed:
+            approves = bool(_APPROVAL.search(text) or _conclusions(text))
+            return report(_reviewer(text, origin, 0), mailed, [], complete=not truncated(lines),
+                          verdict='contradictory' if approves else None)
     if pasted:
         reviewer = _reviewer(text, origin, len(pasted))
         return report(reviewer, [_result(r, text) for r in pasted], [], complete=not truncated(lines))

@@ -388,7 +388,11 @@ def test_an_approval_that_excepts_a_defect_keeps_it_and_is_contradictory(review:
     ('# XSS: dangerouslySetInnerHTML renders descriptions\n\nThe descriptions are not sanitized.\n\n'
      '| File | Line | What |\n|---|---|---|\n| `src/pages/[id].tsx` | 447-449 | `desc` |\n| `src/potd.tsx` | 258 | `d` |\n',
      [('src/pages/[id].tsx', 447, 449, 'medium'), ('src/potd.tsx', 258, 258, 'medium')]),
-], ids=['file-field', 'one-per-place', 'permalink-column', 'table-rows'])
+    ('# Dashboard: stored XSS via innerHTML\n\n## Summary\n\n`dashboard.py` renders names from the database with '
+     '`innerHTML`.\n\n### Suggested fix\n\nEscape the values in `buildFilterUI`, `renderSessionsTable`, and '
+     '`renderModelCostTable`.\n',
+     [('dashboard.py', None, None, 'medium')] * 3),
+], ids=['file-field', 'one-per-place', 'permalink-column', 'table-rows', 'functions-in-one-sentence'])
 def test_an_issue_that_reports_a_defect_is_a_finding_where_it_says(review: str, expected: list) -> None:
     assert places(prose.read(review, 'r.md')) == expected
 

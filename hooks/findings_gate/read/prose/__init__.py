@@ -531,6 +531,11 @@ _NEGATED = re.compile(r'\bnot\s+(?:a\s+|an\s+)?(?:concern|issue|problem|risk|vul
                       r'\bprotect|\bsafe\s+(?:from|against)|\bmitigat|\bprevent', re.I)
 
 
+# the functions a report blames, listed in one sentence: 'in `buildFilterUI`, `renderTable`, and `renderCost`'
+_NAMED_LIST = re.compile(r'\b(?:in|inside|within|functions?|methods?)\s+`[A-Za-z_$][\w$.]*(?:\(\))?`'
+                         r'(?:\s*,\s*(?:and\s+)?`[A-Za-z_$][\w$.]*(?:\(\))?`|\s+and\s+`[A-Za-z_$][\w$.]*(?:\(\))?`)+')
+
+
 def _issue_findings(lines: list[str], found: list[Unit]) -> list[dict[str, Any]]:
     """An issue (`# title`, then its body) that reports a defect and lists no finding of its
     own: one finding, or one per place when its items or table rows each name a file and lines."""
@@ -549,7 +554,15 @@ def _issue_findings(lines: list[str], found: list[Unit]) -> list[dict[str, Any]]
     places = [u for u in found if u.intent != 'paragraph' and mentions.paths(u.text)
               and (_is_location(u.text) or mentions.lines(u.text).ranges)]  # items, table rows
     if len(places) < 2:
-        return [finding]
+        named = _NAMED_LIST.search(body)
+        if named is None:
+            return [finding]
+        paths = mentions.paths(body)
+        found_here = []
+        for name in re.findall(r'`([A-Za-z_$][\w$.]*)(?:\(\))?`', named.group(0)):
+            location = {**({'path': paths[0]} if paths else {}), 'symbol': name}
+            found_here.append({**finding, 'location': location})
+        return found_here
     findings = []
     for place in places:
         location, _ = _location(place.text, '', None, None)

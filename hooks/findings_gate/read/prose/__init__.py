@@ -15,6 +15,7 @@ which the policy's `contradictory_verdict` decides.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 
@@ -152,7 +153,8 @@ def _intent(text: str) -> str:
     return ''
 
 
-def _conclusions(text: str) -> list[re.Match[str]]:
+@lru_cache(maxsize=1024)  # a unit's text is asked twice: is it a finding, and does it also say there is none
+def _conclusions(text: str) -> tuple[re.Match[str], ...]:
     """'No security defects are detected' and its paraphrases, when unqualified and not quoted."""
     found = []
     for match in _NO_DEFECTS.finditer(text):
@@ -163,7 +165,7 @@ def _conclusions(text: str) -> list[re.Match[str]]:
                 or _EXCEPT_AFTER.match(text, match.end()) or _EXCEPT_BEFORE.search(before)):
             continue
         found.append(match)
-    return found
+    return tuple(found)
 
 
 def _is_finding(unit: Unit, prose_only: bool = False) -> bool:

@@ -75,8 +75,9 @@ def _stylish(lines: list[str]) -> list[Result]:
             rule = re.search(r'\s{2,}([@\w/.-]+)$', rest)
             lead = re.match(r'([@\w/.-]+/[\w.-]+)\s+(?:\((CWE-\d+)\)\s+)?', rest)
             message = rest[:rule.start()] if rule else rest[lead.end():] if lead else rest
+            named = rule or lead
             found.append(Result(path, int(result.group(1)), int(result.group(2)),
-                                _grade(result.group(3)), (rule or lead).group(1) if rule or lead else None,
+                                _grade(result.group(3)), named.group(1) if named else None,
                                 tuple(mentions.cwe_ids(rest)), message.strip(),
                                 _symbol(message), i + 1))
         elif line.strip() and not line.startswith((' ', '\t')):
@@ -149,10 +150,10 @@ def _coverity(lines: list[str], text_paths: list[str]) -> list[Result]:
             placed.add(cid.group(1))
             path, number, symbol = near[0].group(1), int(near[0].group(2)), near[0].group(3)
         else:
-            number = next((int(m.group(1)) for x in lines[i + 1:i + 12] if (m := _SOURCE_LINE.match(x))), None)
-            if number is None:
+            event = next((int(m.group(1)) for x in lines[i + 1:i + 12] if (m := _SOURCE_LINE.match(x))), None)
+            if event is None:
                 continue
-            path, symbol = (text_paths[0] if text_paths else None), None
+            path, number, symbol = (text_paths[0] if text_paths else None), event, None
         first = found.get(cid.group(1))
         found[cid.group(1)] = Result(path, number, None, None, f'CID {cid.group(1)}', (), message, symbol,
                                      first.source if first else i + 1)

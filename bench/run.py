@@ -4,6 +4,7 @@
     python bench/run.py --quick     # fewer runs and the large change at a tenth (a smoke run)
     python bench/run.py --only typical,startup --repeat 11
     python bench/run.py --only real       # django 4.2 -> 4.2.16 with ruff's findings (downloads once)
+    python bench/run.py --only prose      # the prose reader on long reviews, in process
 
 Every command is the real console script (`findings-gate`, `diff-quality`) of the
 environment that runs this script, started as a subprocess in a repository built
@@ -550,12 +551,45 @@ def real(tmp: Path, env: dict[str, str], repeat: int, quality_repeat: int) -> No
           f'{quality_repeat}', ['command', 'p50', 'peak RSS', 'time / diff-quality\'s', 'target'], rows)
 
 
+def prose_texts() -> dict[str, str]:
+    """Long prose reviews of the shapes that were once quadratic, and a 1 MB mixed one."""
+    paragraph = ' '.join(f'The query in db.py at line {i} builds SQL from input, an SQL Injection (CWE-89) '
+                         f'through shell=True (CWE-78).' for i in range(800))
+    numbered = '\n'.join(f'{i}. CWE-89: SQL injection in `db.py` line {i} concatenates input (high).'
+                          for i in range(1, 5401))
+    stylish = 'src/app.js\n' + '\n'.join(f'  {i}:9  error  \'a{i}\' is assigned a value but never used  '
+                                          f'no-unused-vars' for i in range(1, 9001))
+    mixed = '\n\n'.join([paragraph, numbered, stylish, paragraph * 3])
+    return {'80 KB paragraph, CWE-89 many times': paragraph, '409 KB numbered list': numbered,
+            'pasted ESLint output, 9000 lines': stylish, 'mixed, under 1 MB': mixed[:1_000_000]}
+
+
+def prose_reading(repeat: int) -> None:
+    """The prose reader in process on long reviews: the goal is under 1 s for any review under 1 MB."""
+    try:
+        from findings_gate.read import prose
+    except ImportError:  # pragma: no cover - running from a bare checkout
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'hooks'))
+        from findings_gate.read import prose
+    rows = []
+    for name, text in prose_texts().items():
+        walls = []
+        for _ in range(max(1, min(repeat, 5))):
+            start = time.perf_counter()
+            document = prose.read(text, 'review.md')
+            walls.append(time.perf_counter() - start)
+        wall = statistics.median(walls)
+        rows.append([name, f'{len(text.encode()) / 1024:.0f} KB', str(len(document['findings'])), ms(wall),
+                     met(wall < 1.0)])
+    table('Prose reviews read in process (median)', ['review', 'size', 'findings', 'p50', 'under 1 s'], rows)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--quick', action='store_true', help='3 runs, the large change at 1/10')
     p.add_argument('--repeat', type=int, help='runs of each fast command (default 21; --quick 3)')
     p.add_argument('--repeat-large', type=int, help='runs of the large and scaled changes (default 5; --quick 1)')
-    p.add_argument('--only', default='startup,typical,real,large,scaling', help='cases, comma-separated')
+    p.add_argument('--only', default='startup,typical,real,large,scaling,prose', help='cases, comma-separated')
     p.add_argument('--seed', type=int, default=6)
     p.add_argument('--keep', metavar='DIR', help='build the inputs in DIR and keep them')
     args = p.parse_args(argv)
@@ -582,6 +616,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             largest = large(tmp, env, args.seed, scale, slow, 1 if args.quick else 3)
         if 'scaling' in cases:
             scaling(tmp, env, args.seed, scale, slow, largest)
+        if 'prose' in cases:
+            prose_reading(repeat)
     return 0
 
 

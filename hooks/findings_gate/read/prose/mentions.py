@@ -6,16 +6,19 @@ whether the text is a finding (formats/text.py does).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 EXTENSIONS = (
     'py pyi pyx c h cc cpp cxx hpp hh hxx java kt kts scala go js jsx mjs cjs ts tsx '
     'rb rs php cs swift m mm sh bash zsh pl pm lua ex exs erl hs ml sql html htm xml '
-    'yaml yml json toml ini cfg conf tf gradle properties vue svelte dart r jl'
+    'yaml yml json toml ini cfg conf tf gradle properties vue svelte dart r jl ejs erb hbs twig j2 jinja'
 ).split()
 _EXT = '|'.join(sorted(EXTENSIONS, key=len, reverse=True))
 # a path or file name: directories, a name, one of the known extensions
-PATH = re.compile(rf'(?<![\w/.-])((?:[\w.-]+/)*[\w-][\w.-]*\.(?:{_EXT}))(?![\w-]|\.\w)', re.I)
+# route segments in brackets or parentheses count (`pages/[id].tsx`, `app/(main)/page.tsx`)
+_DIRS = r'(?:(?:[\w.-]+|\[[\w.-]+\]|\([\w.-]+\))/)*'
+PATH = re.compile(rf'(?<![\w/.-])({_DIRS}(?:[\w-][\w.-]*|\[[\w.-]+\][\w.-]*)\.(?:{_EXT}))(?![\w-]|\.\w)', re.I)
 PATH_LINE = re.compile(
     rf'(?<![\w/.-])((?:[\w.-]+/)*[\w-][\w.-]*\.(?:{_EXT}))'
     r'(?::(\d+)(?:\s*[-–]\s*(\d+))?(?::\d+)?|#L(\d+)(?:-L(\d+))?)', re.I,
@@ -29,7 +32,8 @@ _NAME_AFTER = re.compile(
     r'(?:\*\*|\)|\s[-–—]\s|:|\.\s|\.$|$|\n|,\s|;|(?=\())',
 )
 # "Improper Access Control (CWE-284)"
-_NAME_BEFORE = re.compile(r'([A-Z][\w\'’ ,/-]{3,120}?)\s*\(\s*CWE[\s\-‐‑–—:_]*\d+\s*\)\s*$')
+_NAME_BEFORE = re.compile(r'(?<![\w=.\'"`/-])([A-Z][\w\'’ ,/-]{3,120}?)\s*\(\s*CWE[\s\-‐‑–—:_]*\d+\s*\)\s*$')
+_NOT_NAMES = frozenset({'true', 'false', 'none', 'null', 'nil', 'yes', 'no'})
 LINES_WORD = re.compile(
     r'\b(?:lines?|ln|line\s+numbers?)\s*[:#.]?\s*((?:~?\s*\d+(?:\s*(?:-|–|—|to|through|thru|until)\s*~?\d+)?'
     r'(?:\s*(?:,|and|&|;)\s*)?)+)', re.I,
@@ -42,8 +46,8 @@ APPROX = re.compile(r'(?:~|around\s+(?:line\s+)?|approximately\s+(?:line\s+)?|ne
 _NAME = r'[A-Za-z_$][\w$]*(?:(?:\.|::|#)[A-Za-z_$][\w$]*)*'
 _KEYWORD = r'(?:method|function|func|fn|def|class|struct|routine|handler|constructor|procedure|callback)'
 # `name()`, 'the `name` method', 'method `name`', 'fn name', 'Class.method()'
-_CALLED = re.compile(rf'`?({_NAME})`?\s*\(\)|`?({_NAME})\(\w[^()`]*\)`?')
-_NAMED_BEFORE = re.compile(rf'`?({_NAME})(?:\(\))?`?\s+{_KEYWORD}\b', re.I)
+_CALLED = re.compile(rf'(?<![\w$.:#])`?({_NAME})`?\s*\(\)|(?<![\w$.:#])`?({_NAME})\(\w[^()`]*\)`?')
+_NAMED_BEFORE = re.compile(rf'(?<![\w$.:#])`?({_NAME})(?:\(\))?`?\s+{_KEYWORD}\b', re.I)
 _NAMED_AFTER = re.compile(rf'\b{_KEYWORD}\s+`?({_NAME})', re.I)
 _NAMED_IN = re.compile(rf'\b(?:in|inside|within)\s+(?:the\s+)?`({_NAME})(?:\(.*?\))?`', re.I)
 _QUALIFIED = re.compile(rf'`({_NAME}(?:\.|::|#)[A-Za-z_$][\w$]*)(?:\(.*?\))?`')
@@ -66,7 +70,11 @@ SEVERITY = re.compile(
     rf'|\b({_SEV})[\s-](?:severity|risk|priority)\b'
     rf'|^\W*({_SEV})\W*\s*(?:severity|risk|priority)?\s*[:\]|\-–—]\s'
     # a level after a title and a dash, before the description: 'CWE-89 (SQL Injection) - High: ...'
-    r'|(?:\)|\s)\s*[-–—]\s+\**(critical|severe|high|major|medium|moderate|low|minor)\**\s*:\s',
+    r'|(?:\)|\s)\s*[-–—]\s+\**(critical|severe|high|major|medium|moderate|low|minor)\**\s*:\s'
+    # '(critical, CWE-78)', '- Critical (CWE-78):', 'a critical bandit finding'
+    rf'|\(\s*({_SEV})\s*[,;]|\b({_SEV})\s*\(\s*CWE[\s\-‐‑–—:_]*\d+\s*\)\s*:'
+    r'|\b(?:a|an)\s+(critical|high|medium|low|major|minor|severe)[\s-](?:[\w-]+\s+)?'
+    r'(?:finding|issue|vulnerability|bug|flaw|weakness)\b',
     re.I | re.M,
 )
 CONFIDENCE = re.compile(r'\bconfidence\s*\**\s*[:=\-]?\s*\**\s*(high|medium|low)\b', re.I)
@@ -100,19 +108,43 @@ CATEGORIES = (
 )
 
 
+# weaknesses named so plainly that their id goes without saying
+_IMPLIED = (
+    ('CWE-89', re.compile(r'\bsql[\s-]*injection|\bsqli\b|injection of sql|inject (?:my own |arbitrary )?sql|'
+                          r'\bsql\b[^\n]{0,120}\binjection\b', re.I)),
+    ('CWE-79', re.compile(r'cross[\s-]*site[\s-]*scripting|\bxss\b', re.I)),
+    ('CWE-78', re.compile(r'(?:os |shell |operating system )command injection|\bshell\s*=\s*true\b', re.I)),
+    ('CWE-22', re.compile(r'\b(?:path|directory) traversal\b', re.I)),
+    ('CWE-798', re.compile(r'hard[\s-]*coded (?:\w+ )?(?:credentials?|passwords?|secrets?|(?:api )?keys?|tokens?)|'
+                           r'\b(?:key|password|secret|token|credential)s?\b[^.\n]{0,40}\b(?:written|committed|'
+                           r'checked|stored) in(?:to)? (?:the )?(?:repository|repo|source)', re.I)),
+    ('CWE-502', re.compile(r'(?:unsafe|insecure|untrusted) deserializ|\bpickle\.loads?\b', re.I)),
+)
+
+
+def implied_cwes(text: str) -> list[str]:
+    """CWE ids of weaknesses a text names without their ids: SQL injection, XSS, `shell=True`."""
+    return [cwe for cwe, pattern in _IMPLIED if pattern.search(text)]
+
+
 class Lines(NamedTuple):
     ranges: tuple[tuple[int, int], ...]
     approximate: bool
 
 
 def cwe_ids(text: str) -> list[str]:
+    return list(_cwe_ids(text))
+
+
+@lru_cache(maxsize=1024)
+def _cwe_ids(text: str) -> tuple[str, ...]:
     """CWE ids in any common spelling (CWE-284, CWE 284, cwe_284, CWE ID 284, MITRE links)."""
     found: list[str] = []
     for match in CWE_ID.finditer(text):
         number = int(match.group(1) or match.group(2))
         if number and f'CWE-{number}' not in found:
             found.append(f'CWE-{number}')
-    return found
+    return tuple(found)
 
 
 def cwe_names(text: str) -> dict[str, str]:
@@ -125,11 +157,12 @@ def cwe_names(text: str) -> dict[str, str]:
         after = _NAME_AFTER.match(text, match.end())
         name = after.group(1) if after else None
         if name is None or len(name.split()) > 14:
-            before = _NAME_BEFORE.search(text[:text.find(')', match.end()) + 1])
+            close = text.find(')', match.end(), match.end() + 8)
+            before = _NAME_BEFORE.search(text, max(0, match.start() - 160), close + 1) if close > 0 else None
             name = before.group(1) if before and _title_case(before.group(1)) else None
         if name:
             name = name.strip(' -–—.,;*_"\'')
-            if len(name) > 2 and cwe not in names:
+            if len(name) > 2 and cwe not in names and name.lower() not in _NOT_NAMES:
                 names[cwe] = name
     return names
 
@@ -150,6 +183,7 @@ def _ranges(text: str) -> list[tuple[int, int]]:
     return found
 
 
+@lru_cache(maxsize=1024)
 def lines(text: str) -> Lines:
     """Line references: `Line 418-436`, `lines 172-173, 177-178`, `L42`, `#L10-L20`, `~1515`."""
     text = _without_links(text)
@@ -172,9 +206,14 @@ def lines(text: str) -> Lines:
 
 
 def paths(text: str) -> list[str]:
+    return list(_paths(text))
+
+
+@lru_cache(maxsize=1024)
+def _paths(text: str) -> tuple[str, ...]:
     """File names and paths written in the text, first mention first."""
     found = [m.group(1) for m in PATH.finditer(_without_links(text))]
-    return list(dict.fromkeys(p.removeprefix('./') for p in found if not _is_version(p)))
+    return tuple(dict.fromkeys(p.removeprefix('./') for p in found if not _is_version(p)))
 
 
 def _without_links(text: str) -> str:
@@ -193,6 +232,11 @@ def _is_version(path: str) -> bool:
 
 
 def symbols(text: str) -> list[str]:
+    return list(_symbols(text))
+
+
+@lru_cache(maxsize=1024)
+def _symbols(text: str) -> tuple[str, ...]:
     """Functions, methods and classes a review points at, the likeliest first.
 
     Taken: a name with 'method', 'function', 'class', 'fn', 'def'... next to it,
@@ -218,7 +262,7 @@ def symbols(text: str) -> list[str]:
             continue  # settings.API_KEY, c.items, os.system: a constant, a field, a library's call
         if parts[-1].lower() not in _NOT_SYMBOLS and not PATH.fullmatch(name) and not name.isdigit():
             names.append(name)
-    return list(dict.fromkeys(names))
+    return tuple(dict.fromkeys(names))
 
 
 def _is_prose_word(name: str) -> bool:
@@ -226,6 +270,7 @@ def _is_prose_word(name: str) -> bool:
     return name.isalpha() and name.islower()
 
 
+@lru_cache(maxsize=1024)
 def severity(text: str) -> str | None:
     match = SEVERITY.search(text)
     if match is None:

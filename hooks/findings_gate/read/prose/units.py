@@ -18,8 +18,8 @@ _BOLD_LINE = re.compile(r'^\s*(?:\*\*|__)([^*_].*?)(?:\*\*|__)\s*:?\s*$')
 _LABEL_LINE = re.compile(
     r'^\s*(?:\*\*|__)?(?:issue|finding|vulnerability|problem|bug|defect|weakness|concern)\s*'
     r'#?\s*\d+\s*(?:\*\*|__)?\s*[:.)\-–]', re.I)
-_ITEM = re.compile(r'^(\s*)(?:[-*+•▪●◦]|\d{1,3}[.)]|\(\d{1,3}\)|[a-z][.)]|>>)\s+(.*)$')
-_BOLD_NUMBER = re.compile(r'^(\s*)\*\*\d{1,3}[.)]\s*(.*)$')
+_ITEM = re.compile(r'^(\s*)(?:[-*+•▪●◦]|\d{1,9}[.)]|\(\d{1,9}\)|[a-z][.)]|>>)\s+(.*)$')
+_BOLD_NUMBER = re.compile(r'^(\s*)\*\*\d{1,9}[.)]\s*(.*)$')
 # a line led by a bracketed severity tag: `[HIGH] Insecure deserialization ...`
 _TAGGED = re.compile(r'^(\s*)(\[(?:critical|high|medium|moderate|low|info|warning|error|major|minor|blocker)\]\s.*)$',
                      re.I)

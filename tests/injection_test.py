@@ -233,3 +233,15 @@ def test_markdown_has_no_html_link_or_image(outputs: dict[str, str]) -> None:
     widths = {len(re.findall(r'(?<!\\)\|', row)) for row in table if row.count('|') >= 7}
     assert widths == {7}  # 6 cells: no text made a cell of its own
 
+
+
+def test_json_in_pieces_is_the_whole_document_one_finding_a_line(decision: Decision) -> None:
+    from findings_gate.render import json as json_output
+
+    written = ''.join(render.chunks('json', decision))
+    assert written == render.render('json', decision)
+    assert json.loads(written) == json.loads(json.dumps(json_output.document(decision)))
+    lines = written.splitlines()
+    start = lines.index('  "findings": [')
+    assert [json.loads(line.rstrip(',')) for line in lines[start + 1:start + 1 + len(decision.findings)]] == \
+        json.loads(written)['findings']

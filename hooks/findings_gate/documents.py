@@ -128,7 +128,6 @@ def check_depth(value: object, origin: str) -> None:
 # every byte but those of the structure (quotes and brackets), to delete; and the braces made brackets
 _NOT_STRUCTURE = bytes(range(256)).translate(None, b'"[]{}')
 _BRACKETS = bytes.maketrans(b'{}', b'[]')
-_ESCAPE = re.compile(rb'\\.', re.DOTALL)  # an escape in a string: its backslash and the character after
 
 
 def depth(text: str | bytes) -> int:
@@ -139,9 +138,15 @@ def depth(text: str | bytes) -> int:
 
     What is left once every escape, every byte but a quote or a bracket, and the text of each
     string are taken out is the nesting alone; each pass then takes out the innermost pairs."""
-    data = text.encode('utf-8', 'surrogatepass') if isinstance(text, str) else text  # no byte of a
-    if b'\\' in data:  # multi-byte character is ASCII; backslashes stand only in strings
-        data = _ESCAPE.sub(b'', data)
+    # no byte of a multi-byte UTF-8 character is ASCII
+    data = text.encode('utf-8', 'surrogatepass') if isinstance(text, str) else text
+    # backslashes stand only in strings, in escapes: take out the escaped backslashes (pairs read
+    # from the left, as a decoder reads escapes), then the escaped quotes; any other escape's
+    # backslash goes with the bytes below. Each `replace` is one allocation, freed whole.
+    if b'\\\\' in data:
+        data = data.replace(b'\\\\', b'')
+    if b'\\"' in data:
+        data = data.replace(b'\\"', b'')
     # a string without brackets is left as two quotes side by side, taken out in pairs: what is left
     # still alternates opening and closing quotes
     data = data.translate(_BRACKETS, _NOT_STRUCTURE).replace(b'""', b'')
@@ -158,10 +163,11 @@ def loads(text: str, origin: str, first_line: int = 1, data: bytes | None = None
     """`json.loads` within the limits, every key once; a syntax error is the caller's to word
     (JSONDecodeError). `first_line`: the line of the report `text` starts on; `data`: the bytes
     `text` was decoded from, if the caller has them (the depth is read from them)."""
+    # read before the value is built, so that its copies of the text are gone by then (peak memory)
+    deep = text.count('[') + text.count('{') > MAX_DEPTH and depth(text if data is None else data) > MAX_DEPTH
     with json_limits(origin, text, first_line):
         value = json.loads(text, object_pairs_hook=_object)
-    if isinstance(value, (dict, list)) and text.count('[') + text.count('{') > MAX_DEPTH \
-            and depth(text if data is None else data) > MAX_DEPTH:
+    if deep:
         raise too_deep(origin)
     return value
 

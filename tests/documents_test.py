@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from findings_gate import documents
 from findings_gate.cli import main
 from tests.conftest import Repo
 
@@ -98,3 +101,33 @@ def test_merge_keys_and_equal_keys_in_different_mappings_are_fine(staged: Repo,
                                         '  - <<: *r\n    name: b\n    action: warn\n')
     assert main(['policy', 'check']) == 0
     assert capsys.readouterr().out.startswith('.findings-gate.yaml: valid policy\n')
+
+
+def _walked(value: object) -> int:
+    """The depth check_depth's walk counts: levels of arrays and objects."""
+    if isinstance(value, dict):
+        return 1 + max(map(_walked, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_walked, value), default=0)
+    return 0
+
+
+_TRICKY = st.text(alphabet='[]{}"\\\n/:,é\u2028 abn', max_size=8)
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | _TRICKY,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TRICKY, inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_VALUES, st.sampled_from([None, 2]), st.booleans())
+def test_the_depth_read_from_the_text_is_the_walks(value: object, indent: int | None, ascii_only: bool) -> None:
+    text = json.dumps(value, indent=indent, ensure_ascii=ascii_only)
+    assert documents.depth(text) == min(_walked(value), documents.MAX_DEPTH + 1)
+    assert documents.depth(text.encode()) == documents.depth(text)
+
+
+@pytest.mark.parametrize('text', [r'["\\", [["\"]"]]]', r'{"k\\":[1]}', r'["\\\"[", []]', '"[[["', '[' * 150 + ']' * 150])
+def test_the_depth_of_escapes_and_brackets_in_strings(text: str) -> None:
+    assert documents.depth(text) == min(_walked(json.loads(text)), documents.MAX_DEPTH + 1)

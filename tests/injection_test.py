@@ -272,3 +272,15 @@ def test_html_in_a_browser_runs_only_its_own_script(outputs: dict[str, str], dec
     assert {e.tag for e in dom.elements} <= HTML_TAGS | {'tbody'}  # the parser adds tbody, nothing else
     assert [e.tag for e in dom.elements].count('script') == 1
     assert len(dom.findings()) == len(decision.findings)
+
+
+def test_json_in_pieces_is_the_whole_document_one_finding_a_line(decision: Decision) -> None:
+    from findings_gate.render import json as json_output
+
+    written = ''.join(render.chunks('json', decision))
+    assert written == render.render('json', decision)
+    assert json.loads(written) == json.loads(json.dumps(json_output.document(decision)))
+    lines = written.splitlines()
+    start = lines.index('  "findings": [')
+    assert [json.loads(line.rstrip(',')) for line in lines[start + 1:start + 1 + len(decision.findings)]] == \
+        json.loads(written)['findings']

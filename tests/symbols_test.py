@@ -3,6 +3,8 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from findings_gate.place import symbols
 from findings_gate.place.symbols import Definition
@@ -639,3 +641,18 @@ def test_a_long_c_file() -> None:
     text = C * (5000 // C.count('\n'))
     found = symbols.definitions(text, 'big.c')
     assert len(found) == 4 * (5000 // C.count('\n'))
+
+
+_SPANS = st.lists(st.tuples(st.sampled_from(['function', 'method', 'class']), st.integers(1, 40),
+                            st.integers(0, 15), st.sampled_from(['f', 'C.f', 'C.D.f'])), max_size=25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SPANS, st.sampled_from([('function', 'method'), ('class',), ('function', 'method', 'class')]))
+def test_the_innermost_finder_answers_as_innermost(spans: list[tuple[str, int, int, str]],
+                                                   kinds: tuple[str, ...]) -> None:
+    defs = [Definition(qual.rsplit('.', 1)[-1], qual, kind, start, start + length)
+            for kind, start, length, qual in spans]
+    find = symbols.innermost_finder(defs, kinds)
+    for line in range(0, 60):
+        assert find(line) is symbols.innermost(defs, line, kinds)

@@ -125,13 +125,53 @@ def check_depth(value: object, origin: str) -> None:
         depth += 1
 
 
-def loads(text: str, origin: str, first_line: int = 1) -> Any:
+# every byte but those of the structure (quotes and brackets), to delete; and the braces made brackets
+_NOT_STRUCTURE = bytes(range(256)).translate(None, b'"[]{}')
+_BRACKETS = bytes.maketrans(b'{}', b'[]')
+# the structure, backslashes and every character an escape may name (`\"`, `\\`, `\/`, `\n`, `\u`...):
+# with these kept, each escape's backslash is still followed by its character
+_NOT_ESCAPES = bytes(range(256)).translate(None, b'"[]{}\\/bfnrtu')
+
+
+def depth(text: str | bytes) -> int:
+    """How deep the valid JSON in `text` (or its UTF-8 bytes) nests arrays and objects, read from
+    the text, counted up to MAX_DEPTH + 1: check_depth's number without a walk over every object
+    of the decoded value. With bytes' C methods it took 0.09 to 0.12 s for 46 MB of SARIF where
+    the walk over its 400,000 objects took 0.26 to 0.38 s in the same runs.
+
+    What is left once every escape, every byte but a quote or a bracket, and the text of each
+    string are taken out is the nesting alone; each pass then takes out the innermost pairs."""
+    # no byte of a multi-byte UTF-8 character is ASCII
+    data = text.encode('utf-8', 'surrogatepass') if isinstance(text, str) else text
+    data = data.translate(_BRACKETS, _NOT_ESCAPES)  # a quarter of the bytes, in one pass
+    # backslashes stand only in strings, in escapes: take out the escaped backslashes (pairs read
+    # from the left, as a decoder reads escapes), then the escaped quotes
+    if b'\\\\' in data:
+        data = data.replace(b'\\\\', b'')
+    if b'\\"' in data:
+        data = data.replace(b'\\"', b'')
+    # a string without brackets is left as two quotes side by side, taken out in pairs: what is left
+    # still alternates opening and closing quotes
+    data = data.translate(None, _NOT_STRUCTURE).replace(b'""', b'')
+    if b'"' in data:
+        data = b''.join(data.split(b'"')[::2])  # the brackets inside strings
+    levels = 0
+    while data and levels <= MAX_DEPTH:
+        levels += 1
+        data = data.replace(b'[]', b'')
+    return levels
+
+
+def loads(text: str, origin: str, first_line: int = 1, data: bytes | None = None) -> Any:
     """`json.loads` within the limits, every key once; a syntax error is the caller's to word
-    (JSONDecodeError). `first_line`: the line of the report `text` starts on."""
+    (JSONDecodeError). `first_line`: the line of the report `text` starts on; `data`: the bytes
+    `text` was decoded from, if the caller has them (the depth is read from them)."""
+    # read before the value is built, so that its copies of the text are gone by then (peak memory)
+    deep = text.count('[') + text.count('{') > MAX_DEPTH and depth(text if data is None else data) > MAX_DEPTH
     with json_limits(origin, text, first_line):
         value = json.loads(text, object_pairs_hook=_object)
-    if isinstance(value, (dict, list)) and text.count('[') + text.count('{') > MAX_DEPTH:
-        check_depth(value, origin)
+    if deep:
+        raise too_deep(origin)
     return value
 
 

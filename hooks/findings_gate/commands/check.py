@@ -7,7 +7,7 @@ under `--ci` what the CI says the change is.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import BinaryIO, NamedTuple
 
 from findings_gate import ci
@@ -108,11 +108,12 @@ def run(options: GateOptions, *, fmt: str | None, specs: Sequence[str], in_ci: b
     written = outputs(fmt, specs, gated.job)
     for name, path in written:
         if name == 'text' and path is None:
-            output = terminal.render(gated.decision, color=color)
+            output: Iterable[str] = [terminal.render(gated.decision, color=color)]
         else:
-            output = render.render(name, gated.decision)
+            output = render.chunks(name, gated.decision)
         if path is None:
-            out(output)
+            for chunk in output:
+                out(chunk)
         else:
             write_file(path, output)
     summary = environ.get('GITHUB_STEP_SUMMARY')
@@ -121,10 +122,10 @@ def run(options: GateOptions, *, fmt: str | None, specs: Sequence[str], in_ci: b
     return BLOCKED if gated.decision.verdict == 'block' else PASS
 
 
-def write_file(path: str, output: str, *, append: bool = False) -> None:
+def write_file(path: str, output: str | Iterable[str], *, append: bool = False) -> None:
     try:
         os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
         with open(path, 'a' if append else 'w', encoding='utf-8', errors='backslashreplace') as f:
-            f.write(output)
+            f.writelines([output] if isinstance(output, str) else output)
     except OSError as e:
         raise GateError(f'{path}: cannot write the output: {e.strerror}') from None

@@ -94,6 +94,10 @@ def place(
         text = code.read(path) if code else None
         return base_version.rebuild(by_new[path].file, text) if text is not None else None
 
+    @functools.cache
+    def innermost(path: str, kinds: tuple[str, ...]) -> Callable[[int], Definition | None]:
+        return symbols.innermost_finder(grounder.definitions(path), kinds)
+
     def placement(spot: Spot) -> tuple[str, str | None]:
         """The placement of a spot, and the path to show (the old one for removed lines)."""
         lines = by_new.get(spot.path) if spot.path else None
@@ -114,14 +118,14 @@ def place(
             return 'file', spot.path
         first, last = spot.lines
         if spot.from_symbol:  # the review named a function, not lines in it
-            inside = symbols.innermost(grounder.definitions(spot.path), first, ('function', 'method', 'class'))
+            inside = innermost(spot.path, ('function', 'method', 'class'))(first)
             return ('symbol' if _touched(lines, inside, functools.partial(base, spot.path)) else 'file'), spot.path
         if _overlaps(lines.added, lines.added_starts, first, last):
             return 'added', spot.path
         if _near(lines, first, last, context):
             return 'context', spot.path
-        definitions = grounder.definitions(spot.path)  # parsed only for findings away from the change
-        inside = symbols.innermost(definitions, first) or symbols.innermost(definitions, first, ('class',))
+        # parsed only for findings away from the change
+        inside = innermost(spot.path, ('function', 'method'))(first) or innermost(spot.path, ('class',))(first)
         return ('symbol' if _touched(lines, inside, functools.partial(base, spot.path)) else 'file'), spot.path
 
     placed = []

@@ -100,7 +100,7 @@ def parse(data: bytes, origin: str) -> dict[str, Any]:
 
 def _parse(data: bytes, origin: str) -> dict[str, Any]:
     notes: list[str] = []
-    log = _load(decode(data, origin), origin, notes)
+    log = _load(decode(data, origin), origin, notes, data)
     if not isinstance(log, dict):
         raise GateError(f'{origin}::$: {kind_of(log)} where a SARIF log (an object with "version" and "runs") '
                         f'belongs; pass the file the tool wrote with its SARIF output option')
@@ -166,9 +166,9 @@ def _read(runs: list[Any], origin: str, notes: list[str]) -> dict[str, Any]:
 
 # ---- the log and its runs ----------------------------------------------------------------------
 
-def _load(text: str, origin: str, notes: list[str]) -> Any:
+def _load(text: str, origin: str, notes: list[str], data: bytes | None = None) -> Any:
     try:
-        return loads(text, origin)
+        return loads(text, origin, data=data)
     except json.JSONDecodeError as e:
         error = e
     # .NET writers let trailing commas through; nothing else is forgiven

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
 
 from findings_gate.model import Decision
 from findings_gate.render.inert import json_inert, xml_inert
@@ -36,3 +37,14 @@ def render(name: str, decision: Decision) -> str:
     if name == 'junit':
         return xml_inert(output)
     return output
+
+
+def chunks(name: str, decision: Decision) -> Iterator[str]:
+    """The document in pieces, for a format that writes it so (JSON: no copy of every finding
+    held), else whole."""
+    module = importlib.import_module(RENDERERS[name])
+    if not hasattr(module, 'chunks'):
+        yield render(name, decision)
+        return
+    for chunk in module.chunks(decision):
+        yield json_inert(chunk) if name in JSON_FORMATS else chunk

@@ -47,6 +47,8 @@ _ANY_UNSAFE = re.compile(_class(_RANGES))
 
 def inert(text: str) -> str:
     """`text` with nothing a terminal would act on."""
+    if text.isascii():  # flagged in the string itself: the commonest case, told by one C pass
+        return text if text.isprintable() else text.translate(_escapes())  # printable: 0x20-0x7e
     return text.translate(_escapes()) if _ANY_UNSAFE.search(text) else text
 
 
@@ -76,6 +78,8 @@ def _json_escape(match: re.Match[str]) -> str:
 
 def json_inert(output: str) -> str:
     """JSON text that means the same, with what a terminal or the runner would act on as `\\u` escapes."""
+    if output.isascii() and '\x7f' not in output and '##[' not in output:
+        return output  # ASCII has only DEL and `##[` to escape here: found by C searches (0.5 s of 51 MB)
     return _INERT.sub(_json_escape, output)
 
 

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from findings_gate.decide import baseline
 from findings_gate import schema
 from findings_gate.cli import main
+from findings_gate.decide import baseline
 from findings_gate.errors import GateError
 from findings_gate.model import Finding, Location, Placed, Report, Reviewer
 from findings_gate.render import sarif

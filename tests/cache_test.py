@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from findings_gate.errors import GateError
 from findings_gate import cache
-from findings_gate.read import sources
 from findings_gate.documents import parse_yaml
+from findings_gate.errors import GateError
 from findings_gate.model import InvalidReport, Report
+from findings_gate.read import sources
 
 REPORT = {'version': 1, 'reviewer': {'name': 'r', 'kind': 'llm'},
           'findings': [{'title': 'first reading', 'severity': 'low'}]}

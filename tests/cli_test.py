@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from findings_gate import cli
-from findings_gate import schema
+from findings_gate import cli, schema
 from tests.conftest import Repo
 
 SCRIPT = Path(sys.executable).parent / 'findings-gate'
@@ -244,8 +243,7 @@ def test_policy_check_warns_about_a_rule_that_never_decides(repo: Repo) -> None:
 
 
 def test_the_format_names_the_options_take_are_the_registries(capsys: pytest.CaptureFixture[str]) -> None:
-    from findings_gate import read
-    from findings_gate import render
+    from findings_gate import read, render
 
     for verb, option, names in (('check', '--format', render.RENDERERS), ('check', '--report-format', read.FORMATS),
                                 ('validate', '--format', read.FORMATS), ('import', '--format', read.FORMATS)):

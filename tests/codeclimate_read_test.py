@@ -6,12 +6,11 @@ from typing import Any
 
 import pytest
 
-from findings_gate.read import sources
-from findings_gate.read import parse as parse_format
 from findings_gate import schema
 from findings_gate.errors import GateError
-from findings_gate.read import codeclimate
 from findings_gate.model import Report
+from findings_gate.read import codeclimate, sources
+from findings_gate.read import parse as parse_format
 
 
 def read(data: str | bytes, origin: str = 'gl-code-quality-report.json') -> dict[str, Any]:

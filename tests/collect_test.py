@@ -4,8 +4,8 @@ import io
 
 import pytest
 
-from findings_gate.read import sources
 from findings_gate.model import Finding, InvalidReport, Location, Report, Reviewer
+from findings_gate.read import sources
 
 VALID = b'{"version": 1, "reviewer": {"name": "a", "kind": "tool"}, "findings": []}'
 

@@ -6,8 +6,7 @@ import sys
 import pytest
 
 from findings_gate import cwe
-from findings_gate.cwe import catalog
-from findings_gate.cwe import names
+from findings_gate.cwe import catalog, names
 
 
 def test_the_catalog_is_the_newest_cwe2_ships() -> None:

@@ -5,10 +5,9 @@ import subprocess
 
 import pytest
 
-from findings_gate.place.diff import parse_diff
 from findings_gate.errors import GateError
-from findings_gate.model import Change
-from findings_gate.model import FileChange, Hunk
+from findings_gate.model import Change, FileChange, Hunk
+from findings_gate.place.diff import parse_diff
 
 # the command the gate runs, followed by `<base> <head>` or `--cached`
 GATE_DIFF = (
@@ -20,7 +19,7 @@ GATE_DIFF = (
 
 
 def run_diff(repo, *revs: str, unified: str = '-U0', quotepath: str = 'false') -> str:
-    """Run the gate's `git diff`, with the context size and quoting changed if asked."""
+    """LineRange the gate's `git diff`, with the context size and quoting changed if asked."""
     changed = {'-U0': unified, 'core.quotepath=false': f'core.quotepath={quotepath}'}
     command = [changed.get(arg, arg) for arg in GATE_DIFF]
     out = subprocess.run(

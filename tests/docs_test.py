@@ -17,13 +17,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from findings_gate import read, render
-from findings_gate.read import sources
+from findings_gate import read, render, schema
 from findings_gate.commands import demo
-from findings_gate.decide import policy
-from findings_gate import schema
-from findings_gate.decide import waivers
+from findings_gate.decide import policy, waivers
 from findings_gate.model import Report
+from findings_gate.read import sources
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / 'docs' / 'examples'

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from findings_gate.place import freshness
-from findings_gate.place.diff import parse_diff
 from findings_gate import gate
 from findings_gate.cli import main
 from findings_gate.model import Decision
+from findings_gate.place import freshness
+from findings_gate.place.diff import parse_diff
 from tests.conftest import Repo
 
 APP = ''.join(f'line_{i} = {i}\n' for i in range(1, 21))

@@ -42,14 +42,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-from findings_gate.read import sources
-from findings_gate.place import diff
-from findings_gate.place import placement
-from findings_gate.decide import policy
 from findings_gate import render
-from findings_gate.decide import waivers
+from findings_gate.decide import policy, waivers
 from findings_gate.errors import GateError
-from findings_gate.read import FORMATS
 from findings_gate.model import (
     Change,
     FileChange,
@@ -61,6 +56,8 @@ from findings_gate.model import (
     Report,
     Reviewer,
 )
+from findings_gate.place import diff, placement
+from findings_gate.read import FORMATS, sources
 
 pytestmark = pytest.mark.fuzz
 

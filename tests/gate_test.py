@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from findings_gate import gate
-from findings_gate import git
+from findings_gate import gate, git
 from findings_gate.cli import main
 from findings_gate.errors import GateError
 from findings_gate.model import InvalidReport

@@ -10,7 +10,13 @@ from findings_gate.model import Decision
 from findings_gate.render import gerrit
 from tests.conftest import Repo
 from tests.decisions import (
-    BASE, EVERY_PLACEMENT, OLD_SIDE_UNCHANGED, WARN_UNTOUCHED, binary_change, finding, gated,
+    BASE,
+    EVERY_PLACEMENT,
+    OLD_SIDE_UNCHANGED,
+    WARN_UNTOUCHED,
+    binary_change,
+    finding,
+    gated,
 )
 
 # Written for this test from shared/FORMATS.md section 5.1: the fields of ReviewInput

@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from findings_gate.decide import policy
 from findings_gate import schema
-from findings_gate.commands import init
 from findings_gate.cli import main
+from findings_gate.commands import init
+from findings_gate.decide import policy
 from tests.conftest import Repo
 
 

@@ -33,11 +33,9 @@ from typing import Any
 
 import pytest
 
-from findings_gate import gate
-from findings_gate import render
+from findings_gate import gate, render
 from findings_gate.model import Decision
-from findings_gate.render import github
-from findings_gate.render import junit
+from findings_gate.render import github, junit
 from findings_gate.render.inert import inert
 from tests.conftest import Repo
 from tests.github_test import REGISTERED, parse_legacy, parse_v2, runner

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from findings_gate.read import sources
 from findings_gate.cli import main
 from findings_gate.documents import MAX_ALIAS_NODES, MAX_DEPTH
 from findings_gate.errors import display
+from findings_gate.read import sources
 from tests.conftest import Repo
 
 REPORT = {'version': 1, 'reviewer': {'name': 'bot', 'kind': 'llm'},

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from findings_gate.place.placement import place
-from findings_gate.place.grounding import Code
 from findings_gate.model import Change, FileChange, Finding, Location, Report, Reviewer
+from findings_gate.place.grounding import Code
+from findings_gate.place.placement import place
 
 REVIEWER = Reviewer('r', 'human')
 CHANGE = Change((

@@ -6,7 +6,6 @@ with a native report; the JSON decision says where each finding was placed.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest

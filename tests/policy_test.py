@@ -3,8 +3,7 @@ from __future__ import annotations
 import pytest
 
 from findings_gate.cli import main
-from findings_gate.decide import policy
-from findings_gate.decide import rules
+from findings_gate.decide import policy, rules
 from findings_gate.errors import GateError
 from findings_gate.model import Change, Finding, InvalidReport, Location, Placed, Report, Reviewer, Waiver
 from tests.conftest import Repo

@@ -326,8 +326,8 @@ def test_installed_pre_push_hook_refuses_a_push_of_two_branches_and_names_notes_
     assert main(['attach', str(report)]) == 0  # a finding on a line this commit leaves as it is
     pushed = run('git', 'push', 'origin', 'good', cwd=repo.root)
     assert pushed.returncode == 0, pushed.stdout
-    assert (f'findings-gate: warning: 1 pushed commit has review notes in refs/notes/reviews that origin does '
-            f'not') in pushed.stdout
+    assert ('findings-gate: warning: 1 pushed commit has review notes in refs/notes/reviews that origin does '
+            'not') in pushed.stdout
     assert bad  # never pushed
 
 

@@ -6,12 +6,11 @@ from typing import Any
 
 import pytest
 
-from findings_gate.read import sources
-from findings_gate.read import parse as parse_format
 from findings_gate import schema
 from findings_gate.errors import GateError
-from findings_gate.read import rdjson
 from findings_gate.model import Report
+from findings_gate.read import parse as parse_format
+from findings_gate.read import rdjson, sources
 
 
 def read(data: str | bytes, origin: str = 'r.json') -> dict[str, Any]:

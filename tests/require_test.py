@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from findings_gate.decide import policy
-from findings_gate.decide import requirements
+from findings_gate.decide import policy, requirements
 from findings_gate.errors import GateError
 from findings_gate.model import Change, FileChange, Report, Reviewer
 from tests.conftest import Repo
@@ -73,8 +72,7 @@ def test_requirement_names_are_unique_and_their_keys_checked() -> None:
 
 def test_every_output_names_the_files_without_the_required_reviews(
         repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    from findings_gate import gate
-    from findings_gate import render
+    from findings_gate import gate, render
     from findings_gate.render import RENDERERS
 
     monkeypatch.chdir(repo.root)

@@ -9,12 +9,10 @@ from typing import Any
 
 import pytest
 
-from findings_gate.read import sources
 from findings_gate import schema
 from findings_gate.errors import GateError
-from findings_gate.read import detect
-from findings_gate.read import sarif
 from findings_gate.model import Report
+from findings_gate.read import detect, sarif, sources
 
 CORPUS = Path(__file__).parents[2] / 'shared' / 'corpus' / 'sarif'
 CONVERT = 'convert it to SARIF 2.1.0 (for example with the sarif-multitool transform verb)'

@@ -13,8 +13,7 @@ import pytest
 
 from findings_gate.cli import VERSION, main
 from findings_gate.model import Decided, Decision, Finding, Location
-from findings_gate.render import linehash
-from findings_gate.render import sarif
+from findings_gate.render import linehash, sarif
 from tests.conftest import Repo
 from tests.decisions import NASTY, findings, lines, scenario
 

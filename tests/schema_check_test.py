@@ -11,9 +11,9 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
+from findings_gate import schema
 from findings_gate.commands import demo
 from findings_gate.decide import policy
-from findings_gate import schema
 from findings_gate.documents import parse_yaml
 from findings_gate.schema_check import compile_schema, equal
 

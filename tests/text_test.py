@@ -6,11 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from findings_gate.read import sources
 from findings_gate.errors import GateError
-from findings_gate.read import detect
-from findings_gate.read import prose
 from findings_gate.model import Report
+from findings_gate.read import detect, prose, sources
 
 PROSE = Path(__file__).parent / 'prose'
 SEEDS = Path(__file__).parent.parent.parent / 'shared' / 'fixtures' / 'seeds'

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from findings_gate.decide import policy
-from findings_gate.decide import waivers
 from findings_gate.cli import main
+from findings_gate.decide import policy, waivers
 from findings_gate.errors import GateError
 from findings_gate.model import Finding, Location, Placed, Report, Reviewer
 from tests.conftest import Repo
@@ -147,8 +146,7 @@ def test_waivers_from_the_clock_mocked(repo: Repo, monkeypatch: pytest.MonkeyPat
 
 def test_every_output_shows_the_waiver_and_the_stale_reason(
         repo: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from findings_gate import gate
-    from findings_gate import render
+    from findings_gate import gate, render
     from findings_gate.render import RENDERERS
 
     monkeypatch.chdir(repo.root)

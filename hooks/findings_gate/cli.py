@@ -58,7 +58,7 @@ def _gate_options(args: argparse.Namespace) -> GateOptions:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    """Run the verb the arguments name."""
+    """Run the verb the arguments name (its module imported here: --help and --version need none)."""
     environ, stdin = os.environ, sys.stdin.buffer
     verb = args.verb if args.verb not in ('policy', 'baseline') else f'{args.verb} {args.sub}'
     if verb == 'check' and args.pre_push:

@@ -7,20 +7,12 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
-from findings_gate.decide import baseline
-from findings_gate.read import sources
-from findings_gate.decide import configuration
-from findings_gate.place import diff
-from findings_gate.place import freshness
-from findings_gate import git
-from findings_gate.place import grounding
-from findings_gate.place import paths
-from findings_gate.place import placement
-from findings_gate import ssh_signature
-from findings_gate.decide import policy
-from findings_gate.decide import waivers
+from findings_gate import git, ssh_signature
+from findings_gate.decide import baseline, configuration, policy, waivers
 from findings_gate.errors import GateError
 from findings_gate.model import Absent, Change, Decision, InvalidReport, Report
+from findings_gate.place import diff, freshness, grounding, paths, placement
+from findings_gate.read import sources
 
 
 class Target(NamedTuple):

@@ -14,7 +14,7 @@ CONDITIONS = (
     'config_changed', 'expired_waiver', 'waiver_over_limit', 'unused_waiver',
 )
 
-Run = tuple[int, int]  # an inclusive range of line numbers, start <= end
+LineRange = tuple[int, int]  # an inclusive range of line numbers, start <= end
 
 
 class Location(NamedTuple):
@@ -47,7 +47,7 @@ class Finding(NamedTuple):
     related: tuple[Location, ...] = ()
     suggestion: str | None = None
     fingerprint: str | None = None
-    source: Run | None = None  # lines of the original report text it was read from
+    source: LineRange | None = None  # lines of the original report text it was read from
     fingerprints: tuple[tuple[str, str], ...] = ()  # named ones kept from a tool (SARIF)
     suppression: tuple[str, str | None] | None = None  # (kind, justification) when suppressed
     stale: str | None = None  # why the review's claim no longer holds at the gated revision
@@ -89,8 +89,8 @@ class FileChange(NamedTuple):
     path: str  # the new path; the old one for a deleted file
     old_path: str | None  # None for an added file
     status: str  # added, deleted, modified, renamed, copied
-    added: tuple[Run, ...] = ()  # new-side lines added or changed
-    deleted: tuple[Run, ...] = ()  # old-side lines removed
+    added: tuple[LineRange, ...] = ()  # new-side lines added or changed
+    deleted: tuple[LineRange, ...] = ()  # old-side lines removed
     removals: tuple[int, ...] = ()  # new-side lines after which lines were only removed (0: the top)
     binary: bool = False
     submodule: bool = False
@@ -117,7 +117,7 @@ class Placed(NamedTuple):
     path: str | None  # repository-relative, normalised; None when unusable
     placement: str
     reason: str | None = None  # why a finding is unlocated
-    lines: Run | None = None  # the lines it was placed on (the symbol's, when the review gave none)
+    lines: LineRange | None = None  # the lines it was placed on (the symbol's, when the review gave none)
     grounding: Grounding = Grounding('grounded')
     signature: str = ''  # line-free: rule or CWE, path, symbol, the flagged lines' text (baseline.py)
     baseline: str | None = None  # new or unchanged; None when there is no baseline

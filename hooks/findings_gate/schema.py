@@ -105,7 +105,7 @@ def _documents() -> dict[str, Any]:
 @functools.cache
 def _check(name: str) -> Callable[[object], bool] | None:
     """The fast yes-or-no check of schema `name` (schema_check.py), or None."""
-    from findings_gate import schema_check
+    from findings_gate import schema_check  # compiled only when a document is checked
 
     own = _own(name)
     # the others are read only for a schema that refers to them (the decision's)

@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
-from findings_gate import read
-from findings_gate import git
-from findings_gate import ssh_signature
+from findings_gate import git, read, ssh_signature
 from findings_gate.commands.check import Write
 from findings_gate.errors import PASS, GateError, shown
 from findings_gate.model import InvalidReport

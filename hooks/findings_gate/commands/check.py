@@ -10,10 +10,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import BinaryIO, NamedTuple
 
-from findings_gate import ci
-from findings_gate import gate
-from findings_gate import git
-from findings_gate import render
+from findings_gate import ci, gate, git, render
 from findings_gate.decide.policy import Policy
 from findings_gate.errors import BLOCKED, PASS, GateError
 from findings_gate.model import Decision

@@ -7,8 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from findings_gate import gate
-from findings_gate import git
+from findings_gate import gate, git
 from findings_gate.render import terminal
 
 BASE = '''\

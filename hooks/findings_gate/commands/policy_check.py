@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from findings_gate import documents
-from findings_gate import git
+from findings_gate import documents, git
 from findings_gate.commands.check import Write
 from findings_gate.decide import baseline, policy, waivers
 from findings_gate.decide.configuration import check_directories

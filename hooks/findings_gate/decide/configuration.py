@@ -9,16 +9,13 @@ change branched before the policy was made stricter gets the stricter one.
 from __future__ import annotations
 
 import functools
-import functools
 import os
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
-from findings_gate.decide import baseline
 from findings_gate import git
-from findings_gate.decide import policy
-from findings_gate.decide import waivers
+from findings_gate.decide import baseline, policy, waivers
 from findings_gate.errors import GateError, display
 from findings_gate.model import Change, Condition, Waiver
 

@@ -6,17 +6,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from findings_gate.decide.requirements import Requirement, compile_requirement, unmet
+from findings_gate import documents, schema
 from findings_gate.decide import rules
-from findings_gate import schema
-from findings_gate import documents
+from findings_gate.decide.requirements import Requirement, compile_requirement, unmet
 from findings_gate.errors import GateError, display
 from findings_gate.model import (
     Absent,
+    Change,
     Condition,
     Decided,
     Decision,
-    Change,
     InvalidReport,
     Placed,
     Report,

@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from findings_gate.model import Change, Condition, InvalidReport, Report
 from findings_gate.decide.rules import path_spec
+from findings_gate.model import Change, Condition, InvalidReport, Report
 
 
 class Requirement(NamedTuple):

@@ -176,7 +176,7 @@ def _covers(broad: Test, narrow: Test) -> bool:
         ids = set(broad.wanted['ids'])
         if broad.wanted['exact']:
             return narrow.wanted['exact'] and set(narrow.wanted['ids']) <= ids
-        from findings_gate import cwe
+        from findings_gate import cwe  # difflib and the catalog's reading: only for a cwe: rule
 
         return all(c in ids or not ids.isdisjoint(cwe.ancestors(c)) for c in narrow.wanted['ids'])
     if broad.key in ('paths', 'rule'):

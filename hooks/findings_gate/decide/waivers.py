@@ -5,11 +5,10 @@ import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from findings_gate import schema
-from findings_gate import documents
+from findings_gate import documents, schema
+from findings_gate.decide.rules import path_spec
 from findings_gate.errors import GateError
 from findings_gate.model import Condition, Placed, Waiver
-from findings_gate.decide.rules import path_spec
 
 if TYPE_CHECKING:
     import datetime

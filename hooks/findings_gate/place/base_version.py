@@ -8,28 +8,25 @@ version's definitions can tell, and the diff holds every line that differs.
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
-from findings_gate.model import FileChange, Run
-
-if TYPE_CHECKING:
-    from findings_gate.place.symbols import Definition
+from findings_gate.model import FileChange, LineRange
+from findings_gate.place import symbols
+from findings_gate.place.symbols import Definition
 
 
 class Base(NamedTuple):
     definitions: tuple[Definition, ...]
-    removed: dict[int, Run]  # a new-side line -> the base's lines removed right after it
+    removed: dict[int, LineRange]  # a new-side line -> the base's lines removed right after it
     starts: list[int]  # new-side lines from which on...
     shifts: list[int]  # ...a line's number in the base is this much more
 
 
 def rebuild(file: FileChange, text: str) -> Base | None:
     """The base version's definitions and removals; None when `text` is not the one the diff made."""
-    from findings_gate.place import symbols
-
     new = text.split('\n')
     old: list[str] = []
-    removed: dict[int, Run] = {}
+    removed: dict[int, LineRange] = {}
     starts, shifts = [1], [0]
     new_no = 1  # the next line of `new` to copy or check
     for hunk in sorted(file.hunks, key=lambda h: h.new_start):

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from itertools import repeat
 
-from findings_gate.place.diff_paths import ADVICE, paths
 from findings_gate.errors import GateError
-from findings_gate.model import Change, FileChange, Hunk, Run
+from findings_gate.model import Change, FileChange, Hunk, LineRange
+from findings_gate.place.diff_paths import ADVICE, paths
 
 # a line number or count has at most 18 digits: more is no file's, and Python reads no more than 4300
 HUNK_RE = re.compile(r'@@ -(\d{1,18})(?:,(\d{1,18}))? \+(\d{1,18})(?:,(\d{1,18}))? @@')
@@ -227,9 +227,9 @@ def _add_run(flat: list[int], first: int, last: int) -> None:
         flat += (first, last)
 
 
-def _runs(flat: list[int]) -> tuple[Run, ...]:
+def _runs(flat: list[int]) -> tuple[LineRange, ...]:
     """Pair up `flat` starts and ends, sorted, merging runs that touch."""
-    runs: list[Run] = []
+    runs: list[LineRange] = []
     for start, end in sorted(zip(flat[::2], flat[1::2])):
         if runs and start <= runs[-1][1] + 1:
             runs[-1] = (runs[-1][0], max(end, runs[-1][1]))

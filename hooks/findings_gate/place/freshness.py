@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from findings_gate.model import Change, Hunk, Location, Report
 from findings_gate.place.diff import parse_diff
 from findings_gate.place.paths import normalise
-from findings_gate.model import Change, Hunk, Location, Report
 
 
 class History(NamedTuple):

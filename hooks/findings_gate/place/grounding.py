@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
-from findings_gate.model import Finding, Grounding, Report, Run
+from findings_gate.model import Finding, Grounding, LineRange, Report
+from findings_gate.place import symbols
 from findings_gate.place.paths import NO_MAP, PathMap, mapped, nfc, normalise, root_hint
-
-if TYPE_CHECKING:
-    from findings_gate.place.symbols import Definition
+from findings_gate.place.symbols import Definition
 
 NEAR = 20  # lines a review's line numbers may be off from the symbol it names
 
@@ -34,7 +33,7 @@ class Code(NamedTuple):
 class Spot(NamedTuple):
     """Where a finding is, once its claims were checked."""
     path: str | None
-    lines: Run | None
+    lines: LineRange | None
     side: str  # 'new', or 'old' for lines of the base version
     from_symbol: bool  # the lines are the named symbol's span, not the review's
     grounding: Grounding
@@ -62,8 +61,6 @@ class Grounder:
         self.by_case = functools.cache(lambda: _by_case((*self.changed, *self.all_files())))
 
     def _definitions(self, path: str) -> tuple[Definition, ...]:
-        from findings_gate.place import symbols
-
         text = self.code.read(path) if self.code else None
         return symbols.definitions(text, path) if text is not None else ()
 
@@ -116,8 +113,6 @@ class Grounder:
 
     def where_defined(self, symbol: str, first: Sequence[str]) -> tuple[list[str], Definition | None]:
         """Files defining `symbol`: those in `first`, else the change's, else the repository's."""
-        from findings_gate.place import symbols
-
         if self.code is None:
             return [], None
         code = self.code
@@ -151,7 +146,7 @@ class Grounder:
         elif default is not None:
             path = default
             reasons.append(f'the review names no file; taken as {default}, where its other findings are')
-        lines: Run | None = None
+        lines: LineRange | None = None
         if loc.start_line is not None:
             lines = (loc.start_line, loc.end_line or loc.start_line)
         if loc.side == 'old':  # the base version is not read: nothing more to check
@@ -214,8 +209,6 @@ def _by_case(paths: Iterable[str]) -> dict[str, tuple[str, ...]]:
 
 
 def _find(definitions: Sequence[Definition], symbol: str) -> Definition | None:
-    from findings_gate.place import symbols
-
     found = symbols.find(definitions, symbol)
     return found[0] if found else None
 
@@ -223,7 +216,7 @@ def _find(definitions: Sequence[Definition], symbol: str) -> Definition | None:
 def _cwe_reasons(finding: Finding) -> list[str]:
     if not finding.cwe:
         return []  # a run with no CWE ids never loads the catalog
-    from findings_gate import cwe
+    from findings_gate import cwe  # difflib and the catalog's reading: only for findings with CWE ids
 
     names = dict(finding.cwe_names)
     return [reason for cwe_id in finding.cwe for reason in cwe.check(cwe_id, names.get(cwe_id))]
@@ -247,7 +240,7 @@ def _length(text: str | None) -> int | None:
     return text.count('\n') + (not text.endswith('\n') and bool(text))
 
 
-def _distance(lines: Run, span: Run) -> int:
+def _distance(lines: LineRange, span: LineRange) -> int:
     if lines[1] < span[0]:
         return span[0] - lines[1]
     if lines[0] > span[1]:
@@ -255,7 +248,7 @@ def _distance(lines: Run, span: Run) -> int:
     return 0
 
 
-def _show(run: Run) -> str:
+def _show(run: LineRange) -> str:
     return str(run[0]) if run[0] == run[1] else f'{run[0]}-{run[1]}'
 
 

@@ -4,25 +4,23 @@ from __future__ import annotations
 import bisect
 import functools
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from findings_gate import gc_pause
-from findings_gate.place import base_version
+from findings_gate.model import Change, FileChange, LineRange, Placed, Report
+from findings_gate.place import base_version, symbols
 from findings_gate.place.base_version import Base
 from findings_gate.place.grounding import Code, Grounder, Spot, spots
 from findings_gate.place.paths import NO_MAP, PathMap
-from findings_gate.model import Change, FileChange, Placed, Report, Run
-
-if TYPE_CHECKING:
-    from findings_gate.place.symbols import Definition
+from findings_gate.place.symbols import Definition
 
 
 class _Lines(NamedTuple):
     """One changed file, ready for range queries."""
     file: FileChange
-    added: tuple[Run, ...]
+    added: tuple[LineRange, ...]
     added_starts: list[int]
-    deleted: tuple[Run, ...]
+    deleted: tuple[LineRange, ...]
     deleted_starts: list[int]
 
 
@@ -35,7 +33,7 @@ def _index(file: FileChange) -> _Lines:
     return _Lines(file, added, [r[0] for r in added], file.deleted, [r[0] for r in file.deleted])
 
 
-def _overlaps(runs: tuple[Run, ...], starts: list[int], first: int, last: int) -> bool:
+def _overlaps(runs: tuple[LineRange, ...], starts: list[int], first: int, last: int) -> bool:
     """Whether any of the sorted, disjoint `runs` shares a line with first..last."""
     i = bisect.bisect_right(starts, last) - 1
     return i >= 0 and runs[i][1] >= first
@@ -82,8 +80,6 @@ def place(
         mapping: PathMap = NO_MAP,
 ) -> list[Placed]:
     """Every finding of every report, checked against the code, each with exactly one placement."""
-    from findings_gate.place import symbols
-
     by_new = {f.path: _index(f) for f in change.files}
     by_old = {f.old_path: by_new[f.path] for f in change.files if f.old_path}
     grounder = Grounder([p for f in change.files for p in (f.path, f.old_path) if p], code, root, mapping)

@@ -52,7 +52,7 @@ def definitions(text: str, path: str) -> tuple[Definition, ...]:
     if lang == 'python':
         found = _python(text)
     else:  # scan.py compiles its patterns on import: only for the languages that need them
-        from findings_gate.place.symbol_scanners import braces, ruby
+        from findings_gate.place.symbol_scanners import braces, ruby  # hundreds of patterns: only when asked
 
         found = _nest(ruby(text) if lang == 'ruby' else braces(text, lang))
     return tuple(sorted(found, key=lambda d: (d.start, -d.end, d.qualname.count('.'))))
@@ -66,7 +66,7 @@ def _python(text: str) -> list[Definition]:
     try:
         tree = compile(text, '<unknown>', 'exec', ast.PyCF_ONLY_AST)  # what ast.parse does
     except (SyntaxError, ValueError):  # Python 2, or a NUL byte
-        from findings_gate.place.symbol_scanners import python_by_indent
+        from findings_gate.place.symbol_scanners import python_by_indent  # as above
 
         return _nest(python_by_indent(text))
     assert isinstance(tree, ast.Module)

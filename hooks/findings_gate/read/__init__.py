@@ -115,7 +115,7 @@ def parse_all(data: bytes, origin: str, name: str | None = None) -> list[tuple[s
     with its origin: one for most formats, one per reviewer and revision for a code host's export."""
     name = name or detect(data)
     if name == 'unknown':
-        from findings_gate.read import native
+        from findings_gate.read import native  # cli reads FORMATS at start-up; native brings documents
 
         native.parse(data, origin)  # broken JSON: say where
         hint = tool_output(data[:65536])

@@ -11,10 +11,10 @@ import json
 import re
 from typing import Any
 
-from findings_gate.errors import GateError
-from findings_gate.read.json_fields import Invalid, first, items, kind, mapping, number, ordered, text, title
 from findings_gate.documents import DECODER, MAX_DEPTH, check_depth, decode, json_limits
+from findings_gate.errors import GateError
 from findings_gate.read import ranges
+from findings_gate.read.json_fields import Invalid, first, items, kind, mapping, number, ordered, text, title
 from findings_gate.read.native import report
 
 SEVERITIES = {'info': 'info', 'minor': 'low', 'major': 'medium', 'critical': 'high', 'blocker': 'critical'}

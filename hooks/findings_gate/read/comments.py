@@ -199,7 +199,7 @@ def _whole(words: str, text: str) -> dict[str, Any]:
     """A comment the prose reader could not cut up, as one finding: titled by the first sentence
     of its words (after a bot's label paragraph, `_⚠️ Potential issue_`), the whole text its
     message, its suggested edit (a `suggestion` block) its suggestion."""
-    from findings_gate.read.prose import mentions
+    from findings_gate.read.prose import mentions  # its patterns take time to compile
 
     paragraphs = [_unmarked(p) for p in re.split(r'\n\s*\n', words) if _unmarked(p)]
     while len(paragraphs) > 1 and re.fullmatch(r'\W*(?:\w+\W*){1,3}', paragraphs[0]):

@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from findings_gate.errors import GateError
-from findings_gate.read.json_fields import Invalid, first, items, kind, mapping, number, ordered, text, title
 from findings_gate.documents import decode, loads
+from findings_gate.errors import GateError
 from findings_gate.read import ranges
+from findings_gate.read.json_fields import Invalid, first, items, kind, mapping, number, ordered, text, title
 from findings_gate.read.native import report
 
 SEVERITIES: dict[object, str] = {'ERROR': 'high', 'WARNING': 'medium', 'INFO': 'low', 1: 'high', 2: 'medium', 3: 'low'}

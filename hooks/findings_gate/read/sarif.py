@@ -21,11 +21,11 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from findings_gate import gc_pause
-from findings_gate.errors import GateError, shown
 from findings_gate.documents import decode, loads
+from findings_gate.errors import GateError, shown
 from findings_gate.read.native import report
-from findings_gate.read.sarif_locations import Bases, places, read_location, read_path, resolve_bases
 from findings_gate.read.sarif_json import Json, as_dict, as_list, as_text, cut, kind_of
+from findings_gate.read.sarif_locations import Bases, places, read_location, read_path, resolve_bases
 
 LEVELS = {'error': 'high', 'warning': 'medium', 'note': 'low', 'none': 'info'}
 KINDS = ('fail', 'review', 'open', 'pass', 'notApplicable', 'informational')

@@ -9,10 +9,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, NamedTuple
 
-from findings_gate import gc_pause
-from findings_gate import cache
+from findings_gate import cache, gc_pause
 from findings_gate.errors import GateError, Problems, display, shown
 from findings_gate.model import Finding, InvalidReport, Location, Report, Reviewer
+from findings_gate.read import parse_all
 from findings_gate.read.notes import entries
 
 MAX_BYTES = 50 * 1024 * 1024  # of one report, unless FINDINGS_GATE_MAX_REPORT_BYTES says otherwise
@@ -280,7 +280,6 @@ def _reading(source: Source, fmt: str | None) -> list[Report | InvalidReport]:
     if kept is not None:  # read and found valid before
         return [to_report(document, where) for where, document in kept]
     from findings_gate import schema  # only to read: their patterns and schemas take time
-    from findings_gate.read import parse_all
 
     try:
         found = parse_all(source.data, origin, fmt)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Sequence
 
-from findings_gate.model import Decision, FileChange, Placed, Run
+from findings_gate.model import Decision, FileChange, LineRange, Placed
 
 NEW_SIDE = ('added', 'context', 'symbol', 'file')  # the placements on the gated revision's files
 
@@ -42,7 +42,7 @@ def old_side(placed: Placed) -> bool:
     return placed.placement == 'deleted' or (loc is not None and loc.side == 'old')
 
 
-def new_lines(placed: Placed, binary: Container[str] = ()) -> Run | None:
+def new_lines(placed: Placed, binary: Container[str] = ()) -> LineRange | None:
     """The placed lines when they are lines of the gated revision's text (not of a binary)."""
     return None if placed.path is None or placed.path in binary or old_side(placed) else placed.lines
 

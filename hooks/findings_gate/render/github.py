@@ -24,11 +24,11 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from findings_gate.model import Condition, Decided, Decision, InvalidReport
-from findings_gate.render.severity_order import order
-from findings_gate.render.plain_text import guards, old_lines, paragraph, stated
 from findings_gate.render.file_lines import old_side
 from findings_gate.render.inert import defuse, inert
 from findings_gate.render.labels import HEADINGS, LABELS
+from findings_gate.render.plain_text import guards, old_lines, paragraph, stated
+from findings_gate.render.severity_order import order
 from findings_gate.render.terminal import render as render_text
 
 PER_TYPE = 10  # annotations of one type the runner keeps per step

@@ -33,7 +33,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from findings_gate.model import PLACEMENTS, Decided, Decision, FileChange, InvalidReport, Run
+from findings_gate.model import PLACEMENTS, Decided, Decision, FileChange, InvalidReport, LineRange
 from findings_gate.render.file_lines import NEW_SIDE, file_lines, files, old_side
 from findings_gate.render.inert import inert
 from findings_gate.render.labels import LABELS
@@ -62,13 +62,13 @@ def cut(text: str, limit: int = LIMIT) -> str:
     return (head.rsplit('\n', 1)[0] if '\n' in head else head.rstrip('\\&')) + _CUT
 
 
-def shown(file: FileChange, length: int | None) -> list[Run]:
+def shown(file: FileChange, length: int | None) -> list[LineRange]:
     """The new-side lines of a file that GitHub's diff shows, hunk by hunk."""
     if file.status == 'copied':  # GitHub shows a copy as an added file
         return [(1, length or 2**31 - 1)]
     around = [(first - CONTEXT, last + CONTEXT) for first, last in file.added]
     around += [(after + 1 - CONTEXT, after + CONTEXT) for after in file.removals]
-    hunks: list[Run] = []
+    hunks: list[LineRange] = []
     for first, last in sorted(around):
         first, last = max(first, 1), last if length is None else min(last, length)
         if first > last:
@@ -80,7 +80,7 @@ def shown(file: FileChange, length: int | None) -> list[Run]:
     return hunks
 
 
-def within(lines: Run, hunks: Sequence[Run]) -> Run | None:
+def within(lines: LineRange, hunks: Sequence[LineRange]) -> LineRange | None:
     """The part of `lines` in the first hunk they meet, or None."""
     first, last = lines
     for start, end in hunks:
@@ -89,7 +89,7 @@ def within(lines: Run, hunks: Sequence[Run]) -> Run | None:
     return None
 
 
-def _named(lines: Run) -> str:
+def _named(lines: LineRange) -> str:
     first, last = lines
     return f'line {first}' if first == last else f'lines {first}-{last}'
 

@@ -21,7 +21,9 @@ from findings_gate.model import PLACEMENTS, SEVERITIES, Condition, Decided, Deci
 from findings_gate.render import hunks
 from findings_gate.render.file_lines import old_side, split_lines
 from findings_gate.render.html_assets import CSP, SCRIPT, STYLE
-from findings_gate.render.inert import html_code as _code, html_lines as _paragraph, html_text as _text
+from findings_gate.render.inert import html_code as _code
+from findings_gate.render.inert import html_lines as _paragraph
+from findings_gate.render.inert import html_text as _text
 from findings_gate.render.labels import HEADINGS, LABELS, configured
 from findings_gate.render.plain_text import VERDICTS, guards, stated
 from findings_gate.render.severity_order import order

@@ -14,11 +14,11 @@ import re
 from collections.abc import Sequence
 
 from findings_gate.model import PLACEMENTS, Condition, Decided, Decision, InvalidReport
-from findings_gate.render.severity_order import order
-from findings_gate.render.plain_text import guards, stated
 from findings_gate.render.file_lines import old_side
 from findings_gate.render.inert import inert
 from findings_gate.render.labels import HEADINGS, LABELS, configured
+from findings_gate.render.plain_text import guards, stated
+from findings_gate.render.severity_order import order
 
 LIMIT = 1024 * 1024  # bytes of a step summary GitHub keeps (runner AttachmentSizeLimit)
 CELL = 300  # characters of untrusted text kept in one table cell

@@ -27,12 +27,12 @@ from urllib.parse import quote
 
 from findings_gate import VERSION
 from findings_gate.model import SEVERITIES, Absent, Condition, Decided, Decision, Finding
-from findings_gate.render.linehash import hashes
-from findings_gate.render.markdown import escape
-from findings_gate.render.severity_order import order
-from findings_gate.render.plain_text import guards, old_lines, stated
 from findings_gate.render.file_lines import old_side
 from findings_gate.render.labels import HEADINGS, LABELS
+from findings_gate.render.linehash import hashes
+from findings_gate.render.markdown import escape
+from findings_gate.render.plain_text import guards, old_lines, stated
+from findings_gate.render.severity_order import order
 
 SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json'
 LEVELS = {'block': 'error', 'warn': 'warning', 'ignore': 'note'}

@@ -24,8 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from findings_gate.model import PLACEMENTS, Decided, Decision, FileChange, InvalidReport
-from findings_gate.render import plain_text
-from findings_gate.render import file_lines
+from findings_gate.render import file_lines, plain_text
 from findings_gate.render.inert import inert
 from findings_gate.render.labels import LABELS
 from findings_gate.render.plain_text import stated

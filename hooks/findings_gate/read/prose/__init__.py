@@ -19,11 +19,11 @@ from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 
+from findings_gate.documents import decode
 from findings_gate.errors import GateError
+from findings_gate.read.native import report
 from findings_gate.read.prose import mail, marks, mentions, qodo, scanners, threads
 from findings_gate.read.prose.units import FENCE, TABLE, TOOL_LINE, Unit, heading_of, item_of, units
-from findings_gate.documents import decode
-from findings_gate.read.native import report
 
 _DEFECT_INTENT = re.compile(
     r'(?:potential|possible|following|several|some|these|identified|found|detected|'

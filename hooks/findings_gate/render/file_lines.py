@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Sequence
 
-from findings_gate.model import Decision, FileChange, LineRange, Placed
+from findings_gate.model import PLACEMENTS, Decided, Decision, FileChange, LineRange, Placed
 
 NEW_SIDE = ('added', 'context', 'symbol', 'file')  # the placements on the gated revision's files
 
@@ -94,3 +94,11 @@ def comment_range(placed: Placed, lines: Sequence[str] | None) -> dict[str, int]
     if first == last and end <= start:
         return None
     return {'start_line': first, 'start_character': start, 'end_line': last, 'end_character': end}
+
+
+def to_post(decision: Decision) -> tuple[list[Decided], int]:
+    """The findings a code host's comments carry, closest to the change first, and how many the
+    policy ignored (only counted: they are posted nowhere)."""
+    posted = sorted((d for d in decision.findings if d.action != 'ignore'), key=lambda d: (
+        PLACEMENTS.index(d.placed.placement), d.placed.path or '', d.placed.lines or (0, 0)))
+    return posted, len(decision.findings) - len(posted)

@@ -30,8 +30,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from findings_gate.model import PLACEMENTS, Decided, Decision, FileChange, InvalidReport
-from findings_gate.render.file_lines import NEW_SIDE, comment_range, file_lines, files, old_side
+from findings_gate.model import Decided, Decision, FileChange, InvalidReport
+from findings_gate.render.file_lines import NEW_SIDE, comment_range, file_lines, files, old_side, to_post
 from findings_gate.render.inert import inert
 from findings_gate.render.labels import LABELS
 from findings_gate.render.plain_text import LIMIT, describe, headline, size, stated, summarise, truncate
@@ -89,12 +89,9 @@ def review(decision: Decision) -> dict[str, Any]:
     comments: dict[str, list[dict[str, Any]]] = {}
     elsewhere: list[str] = []
     over: list[str] = []
-    posted = ignored = 0
-    for d in sorted(decision.findings, key=lambda d: (
-            PLACEMENTS.index(d.placed.placement), d.placed.path or '', d.placed.lines or (0, 0))):
-        if d.action == 'ignore':
-            ignored += 1
-            continue
+    posted = 0
+    posting, ignored = to_post(decision)
+    for d in posting:
         made = _comment(d, by_path, by_old, lines)
         if made is None:
             elsewhere.append(summarise(d))

@@ -33,8 +33,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from findings_gate.model import PLACEMENTS, Decided, Decision, FileChange, InvalidReport, LineRange
-from findings_gate.render.file_lines import NEW_SIDE, file_lines, files, old_side
+from findings_gate.model import Decided, Decision, FileChange, InvalidReport, LineRange
+from findings_gate.render.file_lines import NEW_SIDE, file_lines, files, old_side, to_post
 from findings_gate.render.inert import inert
 from findings_gate.render.labels import LABELS
 from findings_gate.render.markdown import escape
@@ -144,12 +144,8 @@ def review(decision: Decision) -> dict[str, Any]:
     lengths = {path: len(lines) for path, lines in file_lines(decision).items()}
     comments: list[dict[str, Any]] = []
     elsewhere: list[str] = []
-    ignored = 0
-    for d in sorted(decision.findings, key=lambda d: (
-            PLACEMENTS.index(d.placed.placement), d.placed.path or '', d.placed.lines or (0, 0))):
-        if d.action == 'ignore':
-            ignored += 1
-            continue
+    posting, ignored = to_post(decision)
+    for d in posting:
         made = _comment(d, by_path, by_old, lengths)
         if made is None:
             elsewhere.append(escape(summarise(d)))

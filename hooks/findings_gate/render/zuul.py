@@ -23,7 +23,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from findings_gate.model import PLACEMENTS, Decided, Decision, FileChange, InvalidReport
+from findings_gate.model import Decided, Decision, FileChange, InvalidReport
 from findings_gate.render import file_lines, plain_text
 from findings_gate.render.inert import inert
 from findings_gate.render.labels import LABELS
@@ -54,12 +54,8 @@ def data(decision: Decision) -> dict[str, Any]:
     by_path, _ = file_lines.files(decision)
     comments: dict[str, list[dict[str, Any]]] = {}
     moved: list[Decided] = []
-    ignored = 0
-    for d in sorted(decision.findings, key=lambda d: (
-            PLACEMENTS.index(d.placed.placement), d.placed.path or '', d.placed.lines or (0, 0))):
-        if d.action == 'ignore':
-            ignored += 1
-            continue
+    posting, ignored = file_lines.to_post(decision)
+    for d in posting:
         comment = _comment(d, by_path, lines)
         if comment is None:
             moved.append(d)

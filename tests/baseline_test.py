@@ -175,3 +175,28 @@ def test_baseline_write_refuses_where_a_file_holds_the_directory(
         'findings-gate: error: .findings-gate: a file, where the directory of the waivers file '
         '.findings-gate/waivers.yaml belongs; move the file, or set `waivers` in the policy to another path\n'))
     assert (repo.root / '.findings-gate').read_text() == 'notes\n'
+
+
+def test_a_baselined_finding_is_absent_only_from_a_run_with_its_tools_report(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(repo.root)
+    repo.write('app.py', CODE)
+    _report(repo, 5)
+    repo.write('.reviews/lint.json', json.dumps({
+        'version': 1, 'reviewer': {'name': 'lint', 'kind': 'tool'},
+        'findings': [{'title': 'line too long', 'severity': 'low', 'rule': 'E501',
+                      'location': {'path': 'app.py', 'start_line': 1}}]}))
+    repo.commit('base')
+    assert main(['baseline', 'write']) == 0
+    written = json.loads((repo.root / '.findings-gate/baseline.json').read_text())
+    assert sorted(e['reviewer'] for e in written['findings']) == ['bandit', 'lint']
+    repo.commit('the baseline')
+    # this run has no lint report: its baselined finding was not looked for, so it is not absent
+    (repo.root / '.reviews/lint.json').unlink()
+    _report(repo)  # bandit ran and found nothing: its finding is absent
+    repo.git('add', '-A')
+    capsys.readouterr()
+    assert main(['check']) == 0
+    out = capsys.readouterr().out
+    assert '-- 1 in the baseline, no longer found (absent)\napp.py: os.system [B605]\n' in out
+    assert 'line too long' not in out

@@ -274,7 +274,7 @@ def gate(
         placed = baseline.sign(placed, texts)
     absent: list[Absent] = []
     if config.baseline is not None:
-        placed, absent = baseline.compare(placed, config.baseline)
+        placed, absent = baseline.compare(placed, config.baseline, {r.reviewer.name for r in valid})
     applied, about_waivers = (waivers.apply(config.waivers, placed, rules, waivers.today())
                               if config.waivers else ([], []))
     decision = policy.decide(

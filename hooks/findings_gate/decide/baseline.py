@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from findings_gate import documents, schema
@@ -62,11 +62,15 @@ def parse(text: str, origin: str) -> dict[str, dict[str, Any]]:
     return {entry['signature']: entry for entry in document['findings']}
 
 
-def compare(placed: Sequence[Placed], entries: Mapping[str, dict[str, Any]]) -> tuple[list[Placed], list[Absent]]:
+def compare(placed: Sequence[Placed], entries: Mapping[str, dict[str, Any]],
+            reviewers: Collection[str] | None = None) -> tuple[list[Placed], list[Absent]]:
     """Each finding marked new or unchanged, and the baselined ones no longer found.
 
     Signatures are counted: two findings sharing the signature of one baselined
-    finding are one unchanged and one new.
+    finding are one unchanged and one new. A baselined finding is absent only from a
+    run that has its reviewer's report (`reviewers`): a run without that tool's report
+    did not look for it. An entry that names no reviewer (an older baseline) can be
+    absent from any run.
     """
     left = Counter({signature: entry['count'] for signature, entry in entries.items()})
     marked = []
@@ -77,7 +81,8 @@ def compare(placed: Sequence[Placed], entries: Mapping[str, dict[str, Any]]) -> 
         else:
             marked.append(p._replace(baseline='new'))
     absent = [Absent(signature, count, entries[signature]['title'], entries[signature].get('path'),
-                     entries[signature].get('rule')) for signature, count in left.items() if count > 0]
+                     entries[signature].get('rule')) for signature, count in left.items()
+              if count > 0 and (reviewers is None or entries[signature].get('reviewer', None) in (None, *reviewers))]
     return marked, absent
 
 
@@ -90,7 +95,8 @@ def document(decided: Sequence[Decided]) -> dict[str, Any]:
     findings = []
     for signature in sorted(counts):
         p = first[signature]
-        entry: dict[str, Any] = {'signature': signature, 'count': counts[signature], 'title': p.finding.title}
+        entry: dict[str, Any] = {'signature': signature, 'count': counts[signature], 'title': p.finding.title,
+                                 'reviewer': p.report.reviewer.name}
         if p.path:
             entry['path'] = p.path
         if p.finding.rule:

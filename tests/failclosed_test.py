@@ -129,7 +129,7 @@ FAILURES = [
     Failure('invalid report', _invalid_report, ('check',), 1, 'stdout',
             "  .reviews/r.json::$.reviewer.kind: 'robot' is not one of ['human', 'llm', 'tool']"),
     Failure('truncated review (complete: false)', _truncated_review, ('check',), 0, 'stdout',
-            '.reviews/r.json: WARN incomplete_report: the review was cut off (complete: false)'),
+            ".reviews/r.json: WARN incomplete_report: bot's review was cut off (complete: false)"),
     Failure('truncated report (cut-off JSON)', _cut_off_json, ('check',), 1, 'stdout',
             '  .reviews/r.json:1:60: not valid JSON: Unterminated string starting at; fix the syntax'),
     Failure('report size limit not a number', _bad_limit, ('check',), 2, 'stderr',

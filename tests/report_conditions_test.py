@@ -114,7 +114,7 @@ def test_a_verdict_does_not_erase_the_findings_a_review_states(review: str, chan
     assert [line.split(' [')[0] for line in found] == [
         'app.py:2: BLOCK block-severe-on-change: SQL Injection in find_user',
         'app.py:2: BLOCK block-severe-on-change: OS Command Injection in find_user']
-    assert ('.reviews/review.md: WARN contradictory_verdict: the review states 2 findings and also that '
+    assert ('.reviews/review.md: WARN contradictory_verdict: review\'s review states 2 findings and also that '
             'there are none; each is decided as a finding') in lines
     assert main(['check', '--format', 'json']) == 1
     decision = json.loads(capsys.readouterr().out)
@@ -142,7 +142,7 @@ def test_the_policy_decides_a_contradictory_verdict_in_ci(change: Repo, monkeypa
     assert main(['check', '--ci', '--format', 'text']) == 1
     out = capsys.readouterr().out
     head = change.git('rev-parse', 'HEAD').strip()[:12]
-    assert f'{head}:.reviews/review.md: BLOCK contradictory_verdict: the review states 2 findings' in out
+    assert f"{head}:.reviews/review.md: BLOCK contradictory_verdict: review's review states 2 findings" in out
 
 
 def test_a_verdict_on_the_rest_is_no_contradiction(change: Repo, capsys: pytest.CaptureFixture[str]) -> None:
@@ -162,7 +162,24 @@ def test_a_native_report_can_say_it_is_contradictory_and_must_then_hold_findings
     change.git('add', '-A')
     assert main(['check']) == 1
     out = capsys.readouterr().out.splitlines()
-    assert ('.reviews/a.json: WARN contradictory_verdict: the review states 1 finding and also that there '
+    assert (".reviews/a.json: WARN contradictory_verdict: bot's review states 1 finding and also that there "
             'are none; each is decided as a finding') in out
     assert ("  .reviews/b.json::$.findings: must hold the findings the review states when verdict is "
             "'contradictory'") in out
+
+
+def test_a_condition_names_the_reviewer_and_the_commit_of_its_note(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(repo.root)
+    repo.write('app.py', 'a = 1\n')
+    repo.commit('base')
+    repo.git('checkout', '-q', '-b', 'change')
+    repo.write('app.py', 'a = 2\n')
+    head = repo.commit('change')
+    (tmp_path / 'r.json').write_text(json.dumps({'version': 1, 'reviewer': {'name': 'security-llm', 'kind': 'llm'},
+                                                 'complete': False, 'findings': []}))
+    assert main(['attach', str(tmp_path / 'r.json')]) == 0
+    capsys.readouterr()
+    assert main(['check', '--base', 'main']) == 0
+    assert (f"note:{head[:12]}#1: WARN incomplete_report: security-llm's review, the note on commit {head[:12]}, "
+            f"was cut off (complete: false)") in capsys.readouterr().out.splitlines()

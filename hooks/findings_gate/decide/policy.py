@@ -242,6 +242,14 @@ def warnings(policy: Policy) -> list[str]:
     return found
 
 
+def _whose(report: Report) -> str:
+    """The review as a person knows it: its reviewer, and for a git note the commit it is on."""
+    whose = f"{report.reviewer.name}'s review"
+    if report.origin.startswith('note:'):
+        return f'{whose}, the note on commit {report.origin[5:].split("#")[0]},'
+    return whose
+
+
 def conditions(reports: Sequence[Report | InvalidReport], policy: Policy) -> list[Condition]:
     found = []
     for report in reports:
@@ -252,14 +260,14 @@ def conditions(reports: Sequence[Report | InvalidReport], policy: Policy) -> lis
             continue
         if not report.complete:
             found.append(Condition('incomplete_report', report.origin, policy.incomplete_report,
-                                   'the review was cut off (complete: false)'))
+                                   f'{_whose(report)} was cut off (complete: false)'))
         if report.failures:
             found.append(Condition('tool_failed', report.origin, policy.tool_failed, '; '.join(report.failures)))
         if report.verdict == 'contradictory':
             count = len(report.findings)
             found.append(Condition(
                 'contradictory_verdict', report.origin, policy.contradictory_verdict,
-                f'the review states {count} finding{"s" * (count != 1)} and also that there are none; '
+                f'{_whose(report)} states {count} finding{"s" * (count != 1)} and also that there are none; '
                 f'each is decided as a finding'))
     if not reports:
         found.append(Condition('no_reports', None, policy.no_reports,

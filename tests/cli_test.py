@@ -113,8 +113,24 @@ def test_demo_shows_a_block_a_warning_and_a_pass(tmp_path: Path) -> None:
     assert 'app/users.py:9: BLOCK block-severe-on-change: SQL query built from user input' in result.stdout
     assert 'exit 1: the commit is blocked' in result.stdout
     assert 'app/users.py:14: WARN' in result.stdout
-    assert 'exit 0: the commit passes' in result.stdout
+    assert 'exit 0: the commit passes, with the warnings shown' in result.stdout
+    # it ends with a clean pass, and says where its repository, reviews and policy were
+    assert result.stdout.endswith('findings-gate: passed: 0 block, 0 warn, 1 note; 1 finding (untouched 1) from 2 '
+                                  'reports on staged changes\nexit 0: the commit passes, clean\n')
+    where = re.match(r"The demo's repository: (\S+) \(removed at the end\)\.\n", result.stdout)
+    assert where and not Path(where[1]).exists()
+    assert 'default policy decides' in result.stdout.splitlines()[1]
+    assert '\033[' not in result.stdout  # not a terminal: no colour
     assert list(tmp_path.iterdir()) == []  # nothing left behind
+
+
+def test_the_demo_is_coloured_like_check_on_a_terminal(monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr('sys.stdout.isatty', lambda: True)
+    monkeypatch.delenv('NO_COLOR', raising=False)
+    monkeypatch.setenv('TERM', 'xterm')
+    assert cli.main(['demo']) == 0
+    assert '\033[1;31mBLOCK\033[0m' in capsys.readouterr().out
 
 
 def test_json_output_is_a_valid_decision(staged: Repo, capsys: pytest.CaptureFixture[str],

@@ -110,7 +110,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return init.run(force=args.force, out=_out)
     from findings_gate.commands import demo
 
-    return demo.run(_out)
+    return demo.run(_out, color=_use_color('auto', sys.stdout))
 
 
 def _add_gate_options(p: argparse.ArgumentParser) -> None:

@@ -33,6 +33,7 @@ def close(db):
 UNSAFE = '    rows = db.execute(f"SELECT id, name FROM users WHERE name = \'{name}\'")\n'
 SAFE = '    rows = db.execute("SELECT id, name FROM users WHERE name = ?", (name,))\n'
 TIMEOUT = '    return sqlite3.connect(path, timeout=30)\n'
+BOUNDED = '    return db.execute("SELECT count(*) FROM (SELECT 1 FROM users LIMIT 100000)").fetchone()[0]\n'
 
 REPORTS = {
     'security-review.json': {
@@ -60,19 +61,19 @@ REPORTS = {
 }
 
 
-def _gate(repo_root: Path, write: Callable[[str], object]) -> int:
+def _gate(repo_root: Path, write: Callable[[str], object], color: bool) -> tuple[int, str]:
     cwd = os.getcwd()
     os.chdir(repo_root)
     try:
         decision = gate.run(gate.Target())
     finally:
         os.chdir(cwd)
-    write(terminal.render(decision))
-    return 1 if decision.verdict == 'block' else 0
+    write(terminal.render(decision, color=color))
+    return 1 if decision.verdict == 'block' else 0, decision.verdict
 
 
-def run(write: Callable[[str], object]) -> int:
-    """Show a blocked finding, a warning and a pass; 0 when the gate behaved as shown."""
+def run(write: Callable[[str], object], color: bool = False) -> int:
+    """Show a blocked finding, a warning and a clean pass; 0 when the gate behaved as shown."""
     with tempfile.TemporaryDirectory(prefix='findings-gate-demo-') as tmp:
         root = Path(tmp)
         repo = git.init(root)
@@ -89,9 +90,11 @@ def run(write: Callable[[str], object]) -> int:
         for name, report in REPORTS.items():
             (root / '.reviews' / name).write_text(json.dumps(report, indent=2))
         git.stage_all(repo)
+        write(f"The demo's repository: {root} (removed at the end).\n"
+              f'Its reviews are in .reviews/; with no .findings-gate.yaml there, the default policy decides.\n\n')
         write('== 1. A change with a review attached: line 9 builds SQL from user input.\n'
               '$ findings-gate check   (the staged change)\n')
-        first = _gate(root, write)
+        first, _ = _gate(root, write, color)
         write(f'exit {first}: the commit is blocked\n\n')
 
         lines[8] = SAFE
@@ -99,6 +102,16 @@ def run(write: Callable[[str], object]) -> int:
         git.stage_all(repo)
         write('== 2. The author keeps the query parameterised; the flagged line is no longer changed.\n'
               '$ findings-gate check\n')
-        second = _gate(root, write)
-        write(f'exit {second}: the commit passes, with the warning shown\n')
-    return 0 if (first, second) == (1, 0) else 1
+        second, warned = _gate(root, write, color)
+        write(f'exit {second}: the commit passes, with the warnings shown\n\n')
+
+        lines[13] = BOUNDED
+        (root / 'app' / 'users.py').write_text(''.join(lines))
+        reviewed = {**REPORTS['security-review.json'], 'findings': [], 'verdict': 'no-findings'}
+        (root / '.reviews' / 'security-review.json').write_text(json.dumps(reviewed, indent=2))
+        git.stage_all(repo)
+        write('== 3. The author bounds the count too, and the reviewer, reviewing again, finds nothing.\n'
+              '$ findings-gate check\n')
+        third, passed = _gate(root, write, color)
+        write(f'exit {third}: the commit passes, clean\n')
+    return 0 if (first, second, third, warned, passed) == (1, 0, 0, 'warn', 'pass') else 1

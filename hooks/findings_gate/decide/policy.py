@@ -189,19 +189,16 @@ def decide_finding(placed: Placed, policy: Policy, waiver: Waiver | None = None)
 def _decide_all(placed: Sequence[Placed], waivers: Sequence[Waiver | None], policy: Policy) -> tuple[Decided, ...]:
     """Every finding decided as `decide_finding` does, the rules tried once per set of facts."""
     keys = sorted({test.key for rule in policy.rules for test in rule.tests})
-    by_facts: dict[tuple[Any, ...], tuple[str, str]] = {}
+    by_facts: dict[tuple[Any, ...], Decided] = {}
     decided = []
     for p, waiver in zip(placed, waivers):
-        early = _before_rules(p, waiver, policy)
-        if early is not None:
-            decided.append(Decided(p, *early, waiver=waiver))
+        if waiver is not None or _before_rules(p, None, policy) is not None:
+            decided.append(decide_finding(p, policy, waiver))
             continue
         facts = rules.facts(p, keys)
-        found = by_facts.get(facts)
-        if found is None:
-            rule = next((r for r in policy.rules if rules.matches(r, p)), None)
-            found = by_facts[facts] = (rule.action, rule.name) if rule else (policy.default, 'default')
-        decided.append(Decided(p, *found))
+        if facts not in by_facts:
+            by_facts[facts] = decide_finding(p, policy)
+        decided.append(by_facts[facts]._replace(placed=p))
     return tuple(decided)
 
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from findings_gate.model import Decision
-from findings_gate.render.inert import json_inert, xml_inert
+if TYPE_CHECKING:  # cli.py reads RENDERERS at start-up: the records and the escaping are not needed then
+    from findings_gate.model import Decision
 
 # name -> module; imported only when that format is asked for
 RENDERERS = {
@@ -30,6 +31,8 @@ JSON_FORMATS = ('json', 'sarif', 'zuul', 'gerrit', 'gitlab', 'rdjson', 'github-r
 
 
 def render(name: str, decision: Decision) -> str:
+    from findings_gate.render.inert import json_inert, xml_inert  # see TYPE_CHECKING above
+
     module = importlib.import_module(RENDERERS[name])
     output: str = module.render(decision)
     if name in JSON_FORMATS:
@@ -42,6 +45,8 @@ def render(name: str, decision: Decision) -> str:
 def chunks(name: str, decision: Decision) -> Iterator[str]:
     """The document in pieces, for a format that writes it so (JSON: no copy of every finding
     held), else whole."""
+    from findings_gate.render.inert import json_inert
+
     module = importlib.import_module(RENDERERS[name])
     if not hasattr(module, 'chunks'):
         yield render(name, decision)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import shlex
+import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -204,3 +206,75 @@ def test_an_answer_that_is_not_a_valid_report_is_not_kept(change: Repo, tmp_path
 def test_sign_needs_attach(change: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(['review', '--command', 'true', '--sign', 'key']) == 2
     assert capsys.readouterr().err == 'findings-gate: error: --sign signs the note --attach writes; add --attach\n'
+
+
+ECHO = '''
+import json, sys
+request = sys.stdin.read()
+answer = {"version": 1, "reviewer": {"name": "echo", "kind": "tool"}, "verdict": "no-findings", "findings": [],
+          "notes": [request.splitlines()[0]]}
+print(sys.argv[1].replace("ANSWER", json.dumps(answer)))
+'''
+
+
+def test_renames_deletions_and_a_root_commit_are_named_as_the_diff_names_them(
+        repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(repo.root)
+    repo.write('old name.py', 'x = 1\n' * 20)
+    repo.write('gone.py', 'y = 2\n')
+    root = repo.commit('root')
+    command = reviewer(tmp_path, 'echo', ECHO, 'ANSWER')
+    assert main(['review', '--command', command]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report['change'] == {'revision': root, 'files': ['gone.py', 'old name.py']}  # no base: a root commit
+    (repo.root / 'old name.py').rename(repo.root / 'new ñame.py')
+    (repo.root / 'gone.py').unlink()
+    repo.commit('rename and delete')
+    assert main(['review', '--command', command]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report['change']['files'] == ['gone.py', 'new ñame.py'] and report['change']['base'] == root
+    assert report['reviewer'] == {'name': 'echo', 'kind': 'tool'}
+
+
+def test_an_answer_in_a_fence_or_as_yaml_is_native_and_a_claim_of_another_revision_is_refused(
+        change: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fenced = reviewer(tmp_path, 'fenced', ECHO, '```json\nANSWER\n```')
+    assert main(['review', '--command', fenced, '--kind', 'llm']) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report['reviewer'], report['verdict']) == ({'name': 'echo', 'kind': 'llm'}, 'no-findings')
+    yaml_answer = 'version: 1\nreviewer: {name: yamlbot, kind: llm, model: null}\nverdict: null\nfindings: []\n'
+    assert main(['review', '--command', reviewer(tmp_path, 'yaml', ECHO, yaml_answer)]) == 0
+    assert json.loads(capsys.readouterr().out)['reviewer'] == {'name': 'yamlbot', 'kind': 'llm'}
+    other = '{"version": 1, "reviewer": {"name": "x", "kind": "llm"}, "change": {"revision": "0123abcd"}, "findings": []}'
+    assert main(['review', '--command', reviewer(tmp_path, 'other', ECHO, other)]) == 2
+    program = Path(sys.executable).name
+    assert capsys.readouterr().err == (
+        f'findings-gate: error: {program} output: change.revision is 0123abcd, but the reviewer was given '
+        f'{_sha(change, "HEAD")}; leave change.revision out of its answer\n')
+
+
+def test_a_commit_and_a_prompt_of_ones_own(change: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / 'prompt.md').write_text('Review this for SQL injection only.\n')
+    command = reviewer(tmp_path, 'echo', ECHO, 'ANSWER')
+    assert main(['review', '--command', command, '--commit', 'main', '--prompt', str(tmp_path / 'prompt.md')]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report['notes'] == ['Review this for SQL injection only.']
+    assert report['change'] == {'revision': _sha(change, 'main'), 'files': ['app.py']}
+    change.git('checkout', '-q', '-b', 'empty', 'main')
+    change.commit('nothing')
+    assert main(['review', '--command', command]) == 2
+    assert capsys.readouterr().err == (
+        f'findings-gate: error: {_sha(change, "main")[:12]}..{_sha(change, "HEAD")[:12]}: changes no file; '
+        f'nothing to review (commit the change first, or pass --base)\n')
+
+
+@pytest.mark.skipif(shutil.which('ssh-keygen') is None, reason='no ssh-keygen on PATH')
+def test_attach_sign_keeps_a_signed_report(change: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key = tmp_path / 'bot'
+    subprocess.run(('ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'bot', '-f', str(key)), check=True)
+    command = reviewer(tmp_path, 'native', NATIVE, str(tmp_path / 'log'))
+    assert main(['review', '--command', command, '--attach', '--sign', str(key)]) == 0
+    assert ', signed, a review of ' in capsys.readouterr().out
+    note = json.loads(change.git('notes', '--ref=refs/notes/reviews', 'show', 'HEAD'))
+    assert note['signature'].startswith('-----BEGIN SSH SIGNATURE-----')
+    assert note['report']['reviewer']['name'] == 'review-bot'

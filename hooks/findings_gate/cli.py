@@ -96,7 +96,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         from findings_gate.commands import review
 
         return review.run(review.Options(
-            args.command, base=args.base, fmt=args.format, name=args.name, kind=args.kind, prompt=args.prompt,
+            args.command, commit=args.commit, base=args.base, fmt=args.format, name=args.name, kind=args.kind, prompt=args.prompt,
             timeout=args.timeout, max_bytes=args.max_bytes, output=args.output, attach=args.attach, key=args.sign,
             notes_ref=args.notes_ref), out=_out)
     if verb == 'schema':
@@ -233,18 +233,19 @@ def parser() -> argparse.ArgumentParser:
                         help='the notes ref that holds reports (default refs/notes/reviews)')
     attach.add_argument('--format', choices=FORMATS, help='default: detected')
 
-    rev = _verb(verbs, 'review', 'run a reviewer on the change (HEAD\'s commit, or since --base) and keep its report', (
+    rev = _verb(verbs, 'review', "run a reviewer on a commit's change (or all since --base) and keep its report", (
         'findings-gate review --command "llm -m gpt-4o-mini" --base origin/main --attach',
         'findings-gate review --command "ollama run llama3.1" --name llama --output review.json',
         'findings-gate review --command "./scripts/review.sh" --kind tool --format native'), 'done')
     rev.add_argument('--command', required=True, metavar='CMD',
                      help='the reviewer: a program and its arguments, split as a shell splits words (no shell '
                           'runs); it reads the request on stdin and writes its review on stdout')
+    rev.add_argument('--commit', default='HEAD', metavar='REV', help='the commit to review (default HEAD)')
     rev.add_argument('--base', metavar='REF',
                      help="review everything since REF's merge base (default: the commit's own diff)")
-    rev.add_argument('--format', choices=('auto', *FORMATS), default='auto',
-                     help='read the answer as this format (default auto: a native report when it is one, '
-                          'else detected, prose most often)')
+    rev.add_argument('--format', choices=('auto', *FORMATS), default='auto', metavar='FORMAT',
+                     help='read the answer as this format (native, text, sarif, ...; default auto: a native '
+                          'report when it is one, else detected, prose most often)')
     rev.add_argument('--name', metavar='NAME', help="the reviewer's name (default: the report's, else the program's)")
     rev.add_argument('--kind', choices=('llm', 'human', 'tool'),
                      help="the reviewer's kind (default: the report's, else llm)")
@@ -257,7 +258,7 @@ def parser() -> argparse.ArgumentParser:
                      help='the largest request; a larger change goes to the reviewer file by file in several '
                           'calls, and the reports are merged (default 200000)')
     rev.add_argument('--output', metavar='PATH', help='write the report to PATH (default: print it)')
-    rev.add_argument('--attach', action='store_true', help='keep the report as a git note on HEAD')
+    rev.add_argument('--attach', action='store_true', help='keep the report as a git note on the commit reviewed')
     rev.add_argument('--sign', metavar='KEY', help='with --attach: sign the report with this SSH key')
     rev.add_argument('--notes-ref', default='refs/notes/reviews', metavar='REF',
                      help='the notes ref that holds reports (default refs/notes/reviews)')

@@ -35,6 +35,7 @@ _FENCED = re.compile(rb'\A\s*```[A-Za-z]*[ \t]*\r?\n(.*?)\r?\n```\s*\Z', re.S)
 
 class Options(NamedTuple):
     command: str
+    commit: str = 'HEAD'
     base: str | None = None
     fmt: str = 'auto'
     name: str | None = None
@@ -60,9 +61,9 @@ class Asked(NamedTuple):
     parts: list[Part]
 
 
-def _asked(repo: git.Repo, base: str | None) -> Asked:
-    """HEAD's change: from the merge base with `base`, else from HEAD's first parent."""
-    head = git.resolve(repo, 'HEAD')
+def _asked(repo: git.Repo, commit: str, base: str | None) -> Asked:
+    """`commit`'s change: from its merge base with `base`, else from its first parent."""
+    head = git.resolve(repo, commit)
     if base is not None:
         start = git.resolve(repo, base)
         since: str | None = git.merge_base(repo, start, head) or start
@@ -175,7 +176,7 @@ def run(options: Options, *, out: Write) -> int:
         raise GateError('--max-bytes and --timeout take a number above 0')
     prompt = llm_schema.prompt(_prompt_file(options.prompt) if options.prompt else None)
     repo = git.open_repo()
-    asked = _asked(repo, options.base)
+    asked = _asked(repo, options.commit, options.base)
     batches = _batches(prompt, asked, options.max_bytes)
     documents, reviewer = [], None
     for number, parts in enumerate(batches, 1):

@@ -213,8 +213,8 @@ def test_the_zuul_role_documents_each_variable() -> None:
     readme = (ROOT / 'roles/findings-gate/README.rst').read_text()
     assert sorted(re.findall(r'\.\. zuul:rolevar:: (\w+)', readme)) == sorted(defaults)
     tasks = yaml.safe_load((ROOT / 'roles/findings-gate/tasks/main.yaml').read_text())
-    assert [t['name'] for t in tasks] == ['Require what to install', 'Install findings-gate', 'Gate the change',
-                                         'Fail when the policy blocks the change']
+    assert [t['name'] for t in tasks] == ['Require what to install', 'Install findings-gate', 'Run the reviewer',
+                                         'Gate the change', 'Fail when the policy blocks the change']
     [job] = yaml.safe_load((ROOT / 'zuul.d/jobs.yaml').read_text())
     assert job['job']['run'] == 'playbooks/findings-gate/run.yaml'
     assert yaml.safe_load((ROOT / job['job']['run']).read_text())[0]['roles'] == ['findings-gate']

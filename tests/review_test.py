@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from findings_gate.cli import main
 from tests.conftest import Repo
@@ -278,3 +280,39 @@ def test_attach_sign_keeps_a_signed_report(change: Repo, tmp_path: Path, capsys:
     note = json.loads(change.git('notes', '--ref=refs/notes/reviews', 'show', 'HEAD'))
     assert note['signature'].startswith('-----BEGIN SSH SIGNATURE-----')
     assert note['report']['reviewer']['name'] == 'review-bot'
+
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_the_actions_reviewer_step_attaches_a_review_the_gate_reads(
+        change: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """action.yml's step, run as the runner runs it (bash -e), on a pull request from `topic` to `main`."""
+    [step] = [s for s in yaml.safe_load((ROOT / 'action.yml').read_text())['runs']['steps']
+              if s['name'] == 'Run the reviewer']
+    assert step['if'] == "inputs.review-command != ''"
+    runner = tmp_path / 'runner'
+    (runner / 'findings-gate' / 'bin').mkdir(parents=True)
+    (runner / 'findings-gate' / 'bin' / 'findings-gate').symlink_to(Path(sys.executable).parent / 'findings-gate')
+    env = {**os.environ, 'RUNNER_TEMP': str(runner), 'FG_BASE': '', 'FG_HEAD': '', 'FG_REVIEW_NAME': 'gpt-bot',
+           'FG_REVIEW_COMMAND': reviewer(tmp_path, 'native', NATIVE, str(tmp_path / 'log')),
+           'FG_PULL_BASE': _sha(change, 'main'), 'FG_PULL_HEAD': _sha(change, 'topic')}
+    for name in ('GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL'):
+        env.pop(name)  # a runner has no identity: the step gives the note one
+    change.git('checkout', '-q', '--detach', 'main')  # the runner's checkout need not be the head
+    done = subprocess.run(('bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c', step['run']),
+                          cwd=change.root, env={**env, **{k: v for k, v in step['env'].items() if 'GIT_' in k}},
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f'{Path(sys.executable).name} output: attached to {_sha(change, "topic")[:12]}')
+    assert main(['check', '--base', 'main', '--head', 'topic']) == 1
+    assert 'app.py:3: BLOCK block-severe-on-change: command injection [gpt-bot]' in capsys.readouterr().out
+
+
+def test_the_zuul_role_runs_the_reviewer_before_the_gate_only_when_asked() -> None:
+    tasks = yaml.safe_load((ROOT / 'roles/findings-gate/tasks/main.yaml').read_text())
+    [task] = [t for t in tasks if t['name'] == 'Run the reviewer']
+    assert task['when'] == 'findings_gate_review_command | length > 0'
+    assert "'review', '--command', findings_gate_review_command" in task['command']['argv']
+    assert "'--base', 'origin/' ~ zuul.branch, '--attach'" in task['command']['argv']
+    assert [t['name'] for t in tasks].index('Run the reviewer') < [t['name'] for t in tasks].index('Gate the change')

@@ -165,6 +165,7 @@ _COMMON = """common verbs:
   validate FILE    check report files against the report schema
   attach FILE      keep a report as a git note on the commit it reviewed
   review           run a reviewer (an LLM CLI, a script) on the change and keep its report
+  schema NAME      print a packaged schema (schema report --for-llm: its form for models)
   policy check     check the policy, the waivers and the baseline
   init             write the default policy, and print the pre-commit hooks to add
   demo             gate a sample change in a throwaway repository

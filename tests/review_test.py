@@ -255,6 +255,16 @@ def test_an_answer_in_a_fence_or_as_yaml_is_native_and_a_claim_of_another_revisi
         f'{_sha(change, "HEAD")}; leave change.revision out of its answer\n')
 
 
+def test_the_reviewers_text_stays_inert_in_the_report(change: Repo, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    hostile = ('{"version": 1, "reviewer": {"name": "x", "kind": "llm"}, "findings": '
+               '[{"title": "evil\\u202e\\u001b]52;c;aGk=\\u0007 title", "severity": "low"}]}')
+    assert main(['review', '--command', reviewer(tmp_path, 'hostile', ECHO, hostile)]) == 0
+    out = capsys.readouterr().out
+    assert '\u202e' not in out and '\x1b' not in out and '\x07' not in out
+    assert json.loads(out)['findings'][0]['title'] == 'evil\u202e\x1b]52;c;aGk=\x07 title'
+
+
 def test_a_commit_and_a_prompt_of_ones_own(change: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / 'prompt.md').write_text('Review this for SQL injection only.\n')
     command = reviewer(tmp_path, 'echo', ECHO, 'ANSWER')

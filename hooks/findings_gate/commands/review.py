@@ -25,6 +25,7 @@ from findings_gate.errors import PASS, GateError, display, shown
 from findings_gate.model import InvalidReport
 from findings_gate.place.diff import parse_diff
 from findings_gate.read import native, sources
+from findings_gate.render.inert import json_inert
 
 CONTEXT = 10  # lines of context around each change the reviewer is given
 MAX_BYTES = 200_000  # of one request: a model's context holds about 50,000 tokens of it
@@ -196,7 +197,7 @@ def run(options: Options, *, out: Write) -> int:
     report = _merged(documents, reviewer, change)
     origin = f'{program} output'
     _checked(report, origin)
-    text = json.dumps(report, indent=2, ensure_ascii=False) + '\n'
+    text = json_inert(json.dumps(report, indent=2, ensure_ascii=False)) + '\n'  # the reviewer's text
     if options.output:
         _write(options.output, text)
     if options.attach:

@@ -205,6 +205,17 @@ def test_an_answer_that_is_not_a_valid_report_is_not_kept(change: Repo, tmp_path
     assert change.git('notes', '--ref=refs/notes/reviews', 'list') == ''
 
 
+def test_each_part_is_checked_before_the_parts_are_merged(change: Repo, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    odd = '{"version": 1, "reviewer": {"name": "x", "kind": "llm"}, "notes": 7, "findings": 3}'
+    assert main(['review', '--command', reviewer(tmp_path, 'odd', ECHO, odd)]) == 2
+    program = Path(sys.executable).name
+    assert capsys.readouterr().err == (
+        f"findings-gate: error: {program} output::$.findings: 3 is not of type 'array'\n"
+        f"findings-gate: error: {program} output::$.notes: 7 is not of type 'array'\n"
+        f'findings-gate: error: {program} output: not a valid report; nothing was kept\n')
+
+
 def test_sign_needs_attach(change: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(['review', '--command', 'true', '--sign', 'key']) == 2
     assert capsys.readouterr().err == 'findings-gate: error: --sign signs the note --attach writes; add --attach\n'

@@ -126,6 +126,12 @@ def _named(reviewer: dict[str, Any], options: Options, program: str) -> dict[str
     return reviewer
 
 
+def _change(asked: Asked, parts: list[Part]) -> dict[str, Any]:
+    """What a reviewer given `parts` reviewed, as a report's `change`."""
+    return {'revision': asked.revision, **({'base': asked.base} if asked.base else {}),
+            'files': [p.path for p in parts]}
+
+
 def _bound(document: dict[str, Any], given: dict[str, Any], origin: str) -> None:
     """Fail when the reviewer says it reviewed something else than it was given."""
     said = document.get('change')
@@ -133,7 +139,7 @@ def _bound(document: dict[str, Any], given: dict[str, Any], origin: str) -> None
         return  # the schema says what is wrong with it
     for key in ('revision', 'base'):
         value = said.get(key)
-        if value is not None and not (isinstance(value, str) and value and str(given.get(key, '')).startswith(value)):
+        if value is not None and not (isinstance(value, str) and value and given.get(key, '').startswith(value)):
             raise GateError(f'{origin}: change.{key} is {shown(str(value))}, but the reviewer was given '
                             f'{given.get(key) or "none"}; leave change.{key} out of its answer')
     files = said.get('files')
@@ -185,16 +191,15 @@ def run(options: Options, *, out: Write) -> int:
         request = _request(prompt, asked, parts, number, len(batches))
         data = reviewer_process.run(options.command, request, timeout=options.timeout, cwd=git.root(repo))
         fmt, found = _documents(data, options.fmt, origin)
-        given = {'revision': asked.revision, 'base': asked.base, 'files': [p.path for p in parts]}
         for document in found:
-            _bound(document, given, origin)
+            _bound(document, _change(asked, parts), origin)
             said = document.get('reviewer') if fmt != 'text' else None
             reviewer = reviewer or _named(said if isinstance(said, dict) else {}, options, program)
+            document = {**document, 'reviewer': reviewer, 'change': _change(asked, parts)}
+            _checked(document, origin)  # each part whole before the parts are merged
             documents.append(document)
     assert reviewer is not None  # there is a part, and each gives a document or fails
-    change = {'revision': asked.revision, **({'base': asked.base} if asked.base else {}),
-              'files': [p.path for p in asked.parts]}
-    report = _merged(documents, reviewer, change)
+    report = _merged(documents, reviewer, _change(asked, asked.parts))
     origin = f'{program} output'
     _checked(report, origin)
     text = json_inert(json.dumps(report, indent=2, ensure_ascii=False)) + '\n'  # the reviewer's text

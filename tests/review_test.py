@@ -121,6 +121,24 @@ def test_a_prose_answer_is_read_as_the_seeds_are_and_named_by_the_options(
     assert finding['location']['path'] == 'app.py' and finding['location']['start_line'] == 3
 
 
+SEEDS = Path(__file__).parent.parent.parent / 'shared' / 'fixtures' / 'seeds'
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason='no seeds beside the checkout')
+def test_a_seed_as_the_answer_reads_as_import_reads_it_and_is_bound(
+        change: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seed = SEEDS / 'seed-000.txt'
+    cat = 'import shutil, sys; sys.stdin.read(); shutil.copyfileobj(open(sys.argv[1], "rb"), sys.stdout.buffer)'
+    assert main(['review', '--command', reviewer(tmp_path, 'seed', cat, str(seed)), '--name', 'seed-llm']) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert main(['import', str(seed)]) == 0
+    imported = json.loads(capsys.readouterr().out)
+    assert imported['findings'] and report['findings'] == imported['findings']
+    assert report['verdict'] == imported['verdict']
+    assert report['change']['revision'] == _sha(change, 'HEAD')
+    assert report['reviewer']['name'] == 'seed-llm'
+
+
 def test_a_large_change_goes_file_by_file_and_the_reports_are_merged(
         change: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     log = tmp_path / 'requests.jsonl'

@@ -189,6 +189,7 @@ def test_output_arguments_are_checked(pull_request: tuple[Repo, str, str],
     ('vendor.github-workflows', 'docs/examples/github-workflow.yml'),
     ('vendor.github-workflows', 'docs/examples/github-review-comments.yml'),
     ('vendor.github-workflows', 'docs/examples/github-post-review.yml'),
+    ('vendor.github-workflows', 'docs/examples/github-llm-review.yml'),
     ('vendor.github-workflows', '.github/workflows/ci.yml'),
     ('vendor.gitlab-ci', 'ci/findings-gate.gitlab-ci.yml'),
     ('vendor.gitlab-ci', 'docs/examples/gitlab-ci.yml'),
@@ -213,8 +214,8 @@ def test_the_zuul_role_documents_each_variable() -> None:
     readme = (ROOT / 'roles/findings-gate/README.rst').read_text()
     assert sorted(re.findall(r'\.\. zuul:rolevar:: (\w+)', readme)) == sorted(defaults)
     tasks = yaml.safe_load((ROOT / 'roles/findings-gate/tasks/main.yaml').read_text())
-    assert [t['name'] for t in tasks] == ['Require what to install', 'Install findings-gate', 'Gate the change',
-                                         'Fail when the policy blocks the change']
+    assert [t['name'] for t in tasks] == ['Require what to install', 'Install findings-gate', 'Run the reviewer',
+                                         'Gate the change', 'Fail when the policy blocks the change']
     [job] = yaml.safe_load((ROOT / 'zuul.d/jobs.yaml').read_text())
     assert job['job']['run'] == 'playbooks/findings-gate/run.yaml'
     assert yaml.safe_load((ROOT / job['job']['run']).read_text())[0]['roles'] == ['findings-gate']

@@ -35,6 +35,7 @@ KINDS = {
     'github-workflow.yml': 'GitHub workflow',
     'github-review-comments.yml': 'GitHub workflow',
     'github-post-review.yml': 'GitHub workflow',
+    'github-llm-review.yml': 'GitHub workflow',
     'gitlab-ci.yml': 'GitLab CI config',
     'gitlab-review-discussions.gitlab-ci.yml': 'GitLab CI job',
     'zuul.yaml': 'Zuul project',

@@ -92,6 +92,17 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return attach.run(args.file, args.format, commit=args.commit, base=args.base, key=args.sign,
                           notes_ref=args.notes_ref, out=_out, stdin=stdin)
+    if verb == 'review':
+        from findings_gate.commands import review
+
+        return review.run(review.Options(
+            args.command, commit=args.commit, base=args.base, fmt=args.format, name=args.name, kind=args.kind, prompt=args.prompt,
+            timeout=args.timeout, max_bytes=args.max_bytes, output=args.output, attach=args.attach, key=args.sign,
+            notes_ref=args.notes_ref), out=_out)
+    if verb == 'schema':
+        from findings_gate.commands import schema_print
+
+        return schema_print.run(args.name, for_llm=args.for_llm, prompt=args.prompt, out=_out)
     if verb == 'policy check':
         from findings_gate.commands import policy_check
 
@@ -153,6 +164,8 @@ _COMMON = """common verbs:
   explain          the rule that decided each finding, and why the rules before it did not
   validate FILE    check report files against the report schema
   attach FILE      keep a report as a git note on the commit it reviewed
+  review           run a reviewer (an LLM CLI, a script) on the change and keep its report
+  schema NAME      print a packaged schema (schema report --for-llm: its form for models)
   policy check     check the policy, the waivers and the baseline
   init             write the default policy, and print the pre-commit hooks to add
   demo             gate a sample change in a throwaway repository
@@ -220,6 +233,46 @@ def parser() -> argparse.ArgumentParser:
     attach.add_argument('--notes-ref', default='refs/notes/reviews', metavar='REF',
                         help='the notes ref that holds reports (default refs/notes/reviews)')
     attach.add_argument('--format', choices=FORMATS, help='default: detected')
+
+    rev = _verb(verbs, 'review', "run a reviewer on a commit's change (or all since --base) and keep its report", (
+        'findings-gate review --command "llm -m gpt-4o-mini" --base origin/main --attach',
+        'findings-gate review --command "ollama run llama3.1" --name llama --output review.json',
+        'findings-gate review --command "./scripts/review.sh" --kind tool --format native'), 'done')
+    rev.add_argument('--command', required=True, metavar='CMD',
+                     help='the reviewer: a program and its arguments, split as a shell splits words (no shell '
+                          'runs); it reads the request on stdin and writes its review on stdout')
+    rev.add_argument('--commit', default='HEAD', metavar='REV', help='the commit to review (default HEAD)')
+    rev.add_argument('--base', metavar='REF',
+                     help="review everything since REF's merge base (default: the commit's own diff)")
+    rev.add_argument('--format', choices=('auto', *FORMATS), default='auto', metavar='FORMAT',
+                     help='read the answer as this format (native, text, sarif, ...; default auto: a native '
+                          'report when it is one, else detected, prose most often)')
+    rev.add_argument('--name', metavar='NAME', help="the reviewer's name (default: the report's, else the program's)")
+    rev.add_argument('--kind', choices=('llm', 'human', 'tool'),
+                     help="the reviewer's kind (default: the report's, else llm)")
+    rev.add_argument('--prompt', metavar='FILE',
+                     help='the prompt to send instead of the built-in one (findings-gate schema report --prompt); '
+                          '{report_schema} in it is replaced by the schema')
+    rev.add_argument('--timeout', type=float, default=600.0, metavar='S',
+                     help='seconds a call of the reviewer may take (default 600)')
+    rev.add_argument('--max-bytes', type=int, default=200_000, metavar='N',
+                     help='the largest request; a larger change goes to the reviewer file by file in several '
+                          'calls, and the reports are merged (default 200000)')
+    rev.add_argument('--output', metavar='PATH', help='write the report to PATH (default: print it)')
+    rev.add_argument('--attach', action='store_true', help='keep the report as a git note on the commit reviewed')
+    rev.add_argument('--sign', metavar='KEY', help='with --attach: sign the report with this SSH key')
+    rev.add_argument('--notes-ref', default='refs/notes/reviews', metavar='REF',
+                     help='the notes ref that holds reports (default refs/notes/reviews)')
+
+    sch = _verb(verbs, 'schema', 'print a packaged JSON Schema; for the report, also its form for a model', (
+        'findings-gate schema report', 'findings-gate schema report --for-llm',
+        'findings-gate schema report --prompt', 'findings-gate schema policy'), 'done')
+    sch.add_argument('name', choices=('report', 'policy', 'waivers', 'baseline', 'decision'), metavar='NAME',
+                     help='report, policy, waivers, baseline or decision')
+    sch.add_argument('--for-llm', action='store_true',
+                     help="the report schema in the subset models' structured-output modes take")
+    sch.add_argument('--prompt', action='store_true',
+                     help='the prompt review sends, which asks for a report in that schema')
 
     pol = verbs.add_parser('policy', help='work with the policy file', description='Work with the policy file.')
     pol_verbs = pol.add_subparsers(dest='sub', required=True, metavar='VERB')

@@ -127,6 +127,11 @@ def diff_range(repo: Repo, base: str, head: str) -> str:
     return _run(repo, *_DIFF, base, head, '--')
 
 
+def patch(repo: Repo, base: str, head: str, context: int) -> str:
+    """The diff from `base` to `head` as a reviewer reads it: `context` lines around each change."""
+    return _run(repo, *(f'-U{context}' if arg == '-U0' else arg for arg in _DIFF), base, head, '--')
+
+
 def diff_to_index(repo: Repo, revision: str) -> str:
     return _run(repo, *_DIFF, '--cached', revision, '--')
 

@@ -32,7 +32,17 @@ def _registry() -> Any:
 
 def _own(name: str) -> Any:
     """Schema `name`: one of the project's (`report`), or a code host's (`vendor/...`, `hosts/...`)."""
-    return json.loads((schema_dir() / f'{name}.schema.json').read_text(encoding='utf-8'))
+    return json.loads(text(name))
+
+
+def document(name: str) -> Any:
+    """The packaged schema `name`, read."""
+    return _own(name)
+
+
+def text(name: str) -> str:
+    """The text of the packaged schema `name`, as the file holds it."""
+    return (schema_dir() / f'{name}.schema.json').read_text(encoding='utf-8')
 
 
 @functools.cache

@@ -66,16 +66,22 @@ def run(file: str, fmt: str | None, *, commit: str, base: str | None, key: str |
     documents = [document for _, document in read.parse_all(source.data, source.origin, fmt)]
     if not documents:
         raise GateError(f'{source.origin}: holds no report (no review comment); nothing to attach')
+    return store(documents, source.origin, commit=commit, base=base, key=key, notes_ref=notes_ref, out=out)
+
+
+def store(documents: list[dict[str, Any]], origin: str, *, commit: str, base: str | None, key: str | None,
+          notes_ref: str, out: Write) -> int:
+    """Keep valid report documents as the note on `commit` (signed with `key`), and say where."""
     repo = git.open_repo()
     reviewed = git.resolve(repo, commit)
     added = []
     for document in documents:
-        document = {**document, 'change': _reviewed(repo, document.get('change', {}), reviewed, base, source.origin)}
+        document = {**document, 'change': _reviewed(repo, document.get('change', {}), reviewed, base, origin)}
         added.append((document, ssh_signature.sign(notes.payload(document), key) if key is not None else None))
     text = git.update_note(repo, reviewed, _edit(added), notes_ref)
     count = len(notes.entries(text))
     what = ', '.join(dict.fromkeys(_span(d['change']) for d, _ in added))
-    out(f'{inert(source.origin)}: attached to {reviewed[:12]} in {notes_ref}{", signed" * (key is not None)}, '
+    out(f'{inert(origin)}: attached to {reviewed[:12]} in {notes_ref}{", signed" * (key is not None)}, '
         f'a review of {shown(what)} ({count} report{"s" * (count != 1)} there); '
         f'share it with: git push origin {notes_ref}\n')
     return PASS

@@ -53,7 +53,7 @@ def _gate_options(args: argparse.Namespace) -> GateOptions:
         pre_push=args.pre_push, diff_file=args.diff_file, reports=tuple(args.report),
         report_format=args.report_format, notes=not args.no_notes, notes_ref=args.notes_ref,
         policy=args.policy, context=args.context, trusted_config=args.trusted_config,
-        source_roots=tuple(args.source_root),
+        source_roots=tuple(args.source_root), shadow_policy=getattr(args, 'shadow_policy', None),
     )
 
 
@@ -187,6 +187,9 @@ def parser() -> argparse.ArgumentParser:
                             'GitLab CI, Zuul)')
     check.add_argument('--output', action='append', default=[], metavar='FORMAT=PATH',
                        help='also write FORMAT to PATH (repeatable)')
+    check.add_argument('--shadow-policy', metavar='FILE',
+                       help="a candidate policy: every finding is decided by it too, and the outputs show "
+                            "where it would decide otherwise; the exit code follows the policy (policy key shadow)")
     check.add_argument('--color', choices=('auto', 'always', 'never'), default='auto',
                        help='colour the text output: auto (a terminal, unless NO_COLOR or TERM=dumb; '
                             'PRE_COMMIT_COLOR when pre-commit sets it), always, never')

@@ -143,6 +143,13 @@ class Decided(NamedTuple):
     waiver: Waiver | None = None  # the waiver that applies to it
 
 
+class Shadow(NamedTuple):
+    """What a candidate policy would have decided on the same run (`check --shadow-policy`)."""
+    policy: str  # where the candidate was read from
+    verdict: str  # the candidate's verdict; the gate's exit code never follows it
+    differences: tuple[tuple[Decided, Decided], ...]  # (as decided, as the candidate decides) where they differ
+
+
 class Absent(NamedTuple):
     """Baselined findings that no report gives any more."""
     signature: str
@@ -173,3 +180,5 @@ class Decision(NamedTuple):
     waivers: tuple[Waiver, ...] = ()  # every waiver granted, used or not
     config_commit: str | None = None  # the commit the policy, waivers and baseline were read from; None: the work tree
     head: str | None = None  # the gated commit (a range's head); None: staged changes or a saved diff
+    monitored: tuple[Decided, ...] = ()  # decided by a rule with `action: monitor`: recorded, never shown, never blocking
+    shadow: Shadow | None = None

@@ -131,6 +131,13 @@ def document(decision: Decision, *, findings: bool = True) -> dict[str, Any]:
             'origin': decision.baseline,
             'absent': [_drop_empty({**a._asdict(), 'number': None, 'count': a.number}) for a in decision.absent],
         }} if decision.baseline is not None else {}),
+        **({'monitored': [_decided(d) for d in decision.monitored]} if decision.monitored else {}),
+        **({'shadow': {
+            'policy': decision.shadow.policy,
+            'verdict': decision.shadow.verdict,
+            'differences': [{'decided': _decided(d), 'shadow': {'action': c.action, 'rule': c.rule}}
+                            for d, c in decision.shadow.differences],
+        }} if decision.shadow is not None else {}),
         'summary': {
             'block': actions.count('block'),
             'warn': actions.count('warn'),

@@ -275,7 +275,8 @@ def gate(
         placed = baseline.sign(placed, texts)
     absent: list[Absent] = []
     if config.baseline is not None:
-        placed, absent = baseline.compare(placed, config.baseline, {r.reviewer.name for r in valid})
+        placed, absent = baseline.compare(placed, config.baseline, {r.reviewer.name for r in valid},
+                                          rules.baseline_max_days, waivers.today())
     applied, about_waivers = (waivers.apply(config.waivers, placed, rules, waivers.today())
                               if config.waivers else ([], []))
     decided = [policy.decide(

@@ -121,6 +121,8 @@ class Placed(NamedTuple):
     grounding: Grounding = Grounding('grounded')
     signature: str = ''  # line-free: rule or CWE, path, symbol, the flagged lines' text (baseline.py)
     baseline: str | None = None  # new or unchanged; None when there is no baseline
+    # days before a baselined finding counts as new (baseline_max_days); below 0: past it, and new
+    baseline_days_left: int | None = None
 
 
 class Waiver(NamedTuple):

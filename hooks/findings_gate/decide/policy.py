@@ -56,6 +56,7 @@ class Policy(NamedTuple):
     waiver_over_limit: str
     unused_waiver: str
     baseline: str  # the baseline file, repository-relative
+    baseline_max_days: Mapping[str, int]  # how long a finding may stay baselined, by severity
     shadow: str | None = None  # a candidate policy decided beside this one, repository-relative
 
 
@@ -128,6 +129,7 @@ def parse(text: str, origin: str) -> Policy:
         waiver_over_limit=get('waiver_over_limit'),
         unused_waiver=get('unused_waiver'),
         baseline=get('baseline'),
+        baseline_max_days=get('baseline_max_days'),
         shadow=get('shadow'),
     )
 

@@ -75,6 +75,7 @@ def _decided(d: Decided) -> dict[str, Any]:
         'grounding': {'status': placed.grounding.status, 'reasons': list(placed.grounding.reasons)},
         'signature': placed.signature or None,
         'baseline': placed.baseline,
+        'baseline_days_left': placed.baseline_days_left,
         'stale': placed.finding.stale,
         'waiver': _waiver(d.waiver) if d.waiver else None,
         'action': d.action,

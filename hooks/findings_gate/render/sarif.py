@@ -168,7 +168,7 @@ def _properties(d: Decided) -> dict[str, Any]:
         'action': d.action, 'policyRule': d.rule, 'placement': placed.placement,
         'grounding': placed.grounding.status, 'groundingReasons': list(placed.grounding.reasons),
         'severity': placed.finding.severity, 'reviewer': reviewer.name, 'reviewerKind': reviewer.kind,
-        'report': placed.report.origin,
+        'report': placed.report.origin, 'baselineDaysLeft': placed.baseline_days_left,
     }.items() if v not in (None, [])}
 
 

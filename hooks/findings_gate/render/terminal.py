@@ -29,6 +29,10 @@ def _where(d: Decided) -> str:
     return where
 
 
+def _days(number: int) -> str:
+    return f'{number} day{"s" * (number != 1)}'
+
+
 def line(d: Decided, color: bool) -> str:
     placed = d.placed
     text = (f'{_where(d)}: {_label(d.action, color)} {inert(d.rule)}: '
@@ -37,8 +41,11 @@ def line(d: Decided, color: bool) -> str:
         text += f' ({inert(placed.reason)})'
     elif placed.placement == 'deleted':
         text += ' (old side)'
+    days = placed.baseline_days_left
     if placed.baseline == 'unchanged':
-        text += ' (baselined)'
+        text += ' (baselined)' if days is None else f' (baselined, {_days(days)} left)'
+    elif days is not None:
+        text += f' (baselined, {_days(-days)} past its deadline: decided as new)'
     grounding = placed.grounding
     reasons = [r for r in grounding.reasons if r != placed.reason]
     if reasons:

@@ -282,7 +282,7 @@ def gate(
     decided = [policy.decide(
         placed, found, gated.change, chosen, texts, waivers=applied,
         more=(*config.edited, *about_waivers), absent=absent, baseline=config.baseline_origin,
-        granted=config.waivers,
+        granted=config.waivers, owners=config.owners,
     ) for chosen in filter(None, (rules, config.shadow))]
     decision = decided[0]
     if config.shadow is not None:

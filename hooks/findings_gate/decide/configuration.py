@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
 from findings_gate import git
-from findings_gate.decide import baseline, policy, waivers
+from findings_gate.decide import baseline, codeowners, policy, waivers
 from findings_gate.errors import GateError, display
 from findings_gate.model import Change, Condition, Waiver
 
@@ -33,6 +33,7 @@ class Config(NamedTuple):
     commit: str | None = None  # the commit it was read from; None: the work tree, or no commit
     signers: tuple[str | None, str] | None = None  # (allowed signers or None when missing, where); None: none named
     shadow: policy.Policy | None = None  # the candidate policy decided beside this one
+    owners: codeowners.Owners | None = None  # CODEOWNERS, read when a `require` entry asks for code owners
 
 
 def check_directories(path: str, key: str, is_file: Callable[[str], bool], shown: Callable[[str], str]) -> None:
@@ -115,8 +116,13 @@ def read(repo: Repo | None, root: Path | None, commit: str | None, change: Chang
     if rules.signers is not None:
         written_signers = fetch(rules.signers, 'the allowed signers')
         signers = written_signers or (None, rules.signers)
+    owners, owners_file = None, None
+    if any(r.codeowners for r in rules.requirements):
+        owners_file = next((name for name in codeowners.LOCATIONS if exists(name)), None)
+        written_owners = fetch(owners_file, 'CODEOWNERS') if owners_file else None
+        owners = codeowners.parse(*written_owners) if written_owners else None
     config_files = {*policy.FILENAMES, rules.waivers, rules.baseline, *([named] if named else []),
-                    *([rules.signers] if rules.signers else [])}
+                    *([rules.signers] if rules.signers else []), *([owners_file] if owners_file else [])}
     applies = ("the base commit's copy applies (--trusted-config base)" if from_commit else
                "the edited copy applies; in CI the base commit's does (--trusted-config base)")
     edited = tuple(
@@ -133,4 +139,4 @@ def read(repo: Repo | None, root: Path | None, commit: str | None, change: Chang
                             f'candidate policy there, or set `shadow: null`')
         shadow = policy.parse(*written_shadow)
     return Config(rules, granted, entries, written[1] if written else None, edited,
-                  commit if from_commit else None, signers, shadow)
+                  commit if from_commit else None, signers, shadow, owners)

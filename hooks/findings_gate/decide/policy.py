@@ -8,6 +8,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from findings_gate import documents, schema
 from findings_gate.decide import rules
+from findings_gate.decide.codeowners import Owners
 from findings_gate.decide.requirements import Requirement, compile_requirement, unmet
 from findings_gate.errors import GateError, display
 from findings_gate.model import (
@@ -294,12 +295,13 @@ def decide(
         absent: Sequence[Absent] = (),
         baseline: str | None = None,
         granted: Sequence[Waiver] = (),
+        owners: Owners | None = None,
 ) -> Decision:
     """`waivers`: the waiver of each placed finding, if any; `more`: conditions found elsewhere."""
     waivers = waivers or [None] * len(placed)
     decided = _decide_all(placed, waivers, policy)
     shown = tuple(d for d in decided if d.action != 'monitor')
-    found = (*conditions(reports, policy), *unmet(policy.requirements, change, reports), *more)
+    found = (*conditions(reports, policy), *unmet(policy.requirements, change, reports, owners), *more)
     return Decision(
         verdict=verdict([d.action for d in shown] + [c.action for c in found]),
         findings=shown,

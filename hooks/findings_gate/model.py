@@ -184,3 +184,11 @@ class Decision(NamedTuple):
     head: str | None = None  # the gated commit (a range's head); None: staged changes or a saved diff
     monitored: tuple[Decided, ...] = ()  # decided by a rule with `action: monitor`: recorded, never shown, never blocking
     shadow: Shadow | None = None
+
+
+class Replayed(NamedTuple):
+    """One change of a history gated again (`findings-gate replay`)."""
+    commit: str
+    subject: str
+    decision: Decision
+    candidate: Decision | None = None  # the --against policy's decision of the same change

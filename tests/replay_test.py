@@ -157,3 +157,13 @@ def test_a_terminal_gets_a_progress_line(
     assert main(['replay', 'main~3..main']) == 0
     err = capsys.readouterr().err
     assert err == ''.join(f'\rfindings-gate replay: {n}/3 changes' for n in (1, 2, 3)) + '\n'
+
+
+def test_since_replays_the_first_parent_commits_of_head_since_a_date(
+        history: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(history.root)  # every commit is dated 2026-01-01 (tests/conftest.py)
+    assert main(['replay', '--since', '2025-12-31']) == 0
+    assert capsys.readouterr().out.startswith('-- 57 changes replayed with the policy at each commit\n')
+    assert main(['replay', '--since', '2026-06-01']) == 2
+    assert capsys.readouterr().err == ('findings-gate: error: HEAD since 2026-06-01: no commits to replay; give a '
+                                       'range with commits (main~50..main), or a longer --since\n')

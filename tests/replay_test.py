@@ -167,3 +167,17 @@ def test_since_replays_the_first_parent_commits_of_head_since_a_date(
     assert main(['replay', '--since', '2026-06-01']) == 2
     assert capsys.readouterr().err == ('findings-gate: error: HEAD since 2026-06-01: no commits to replay; give a '
                                        'range with commits (main~50..main), or a longer --since\n')
+
+
+def test_a_report_for_a_commit_outside_the_range_is_an_error(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(repo.root)
+    repo.write('app.py', 'x = 0\n')
+    start = repo.commit('start')
+    repo.write('app.py', 'x = 1\n')
+    repo.commit('next')
+    given = repo.root.parent / 'given.json'
+    given.write_text('{"version": 1, "reviewer": {"name": "ci", "kind": "tool"}, "findings": []}')
+    assert main(['replay', '--report', f'{start}={given}', 'HEAD~1..HEAD']) == 2
+    assert capsys.readouterr().err == (f'findings-gate: error: --report {start[:12]}=...: commit {start[:12]} makes '
+                                       f'no change of the range; name a first-parent commit of it\n')

@@ -105,6 +105,10 @@ def run(revisions: Sequence[str], *, since: str | None, policy_file: str | None,
     commits = [c.commit for c in changes]
     patches = git.first_parent_patches(repo, span)
     given = _reports_given(reports, repo, root)
+    outside = sorted(given.keys() - set(commits))
+    if outside:
+        raise GateError(f'--report {outside[0][:12]}=...: commit {outside[0][:12]} makes no change of the range; '
+                        f'name a first-parent commit of it')
     noted = git.noted(repo, notes_ref)
 
     # the policy and CODEOWNERS at each commit, each distinct one read and parsed once
@@ -175,7 +179,8 @@ def run(revisions: Sequence[str], *, since: str | None, policy_file: str | None,
         except GateError as e:
             raise GateError(f'commit {change.commit[:12]}: its diff:{e}') from None
         owned = owners_at.get(change.commit)
-        owners = owners_of(owned[1], f'{change.commit[:12]}:{owned[0]}') if owned else None
+        asks = any(r.codeowners for p in (rules, candidate) if p for r in p.requirements)
+        owners = owners_of(owned[1], f'{change.commit[:12]}:{owned[0]}') if owned and asks else None
 
         # placed once, as the policy places them: the --against policy decides the same placed findings
         placed = placement.place([r for r in found if isinstance(r, Report)], gated, root=str(root), code=None,

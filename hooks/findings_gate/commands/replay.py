@@ -93,6 +93,27 @@ def _static(location: str) -> str:
     return '/'.join(fixed)
 
 
+def _in_tree(repo: git.Repo, locations: dict[str, tuple[str, ...]]) -> dict[str, list[tuple[str, str]]]:
+    """(blob id, path) of the reports each commit's tree holds where its policy says; each
+    directory a location names is listed once per tree it has in the range."""
+    commits = list(locations)
+    dirs = sorted({_static(loc) for locs in locations.values() for loc in locs})
+    trees = git.object_ids(repo, [f'{c}:{d}' for c in commits for d in dirs])
+    listed: dict[str, list[tuple[str, str]]] = {}
+    found = {}
+    for i, commit in enumerate(commits):
+        files: dict[str, str] = {}
+        for j, directory in enumerate(dirs):
+            tree = trees[i * len(dirs) + j]
+            if tree is None:
+                continue
+            if tree not in listed:
+                listed[tree] = git.tree_files(repo, tree)
+            files.update((f'{directory}/{p}' if directory else p, oid) for oid, p in listed[tree])
+        found[commit] = [(files[p], p) for p in sources.in_tree(locations[commit], files)]
+    return found
+
+
 def run(revisions: Sequence[str], *, since: str | None, policy_file: str | None, against: str | None,
         reports: Sequence[str], notes_ref: str, fmt: str, out: Write, progress: Progress | None = None) -> int:
     if not revisions and since is None:
@@ -139,22 +160,7 @@ def run(revisions: Sequence[str], *, since: str | None, policy_file: str | None,
         name, oid = at.get(commit, ('', None))
         return policy_of(oid, f'{commit[:12]}:{name}' if oid else '')
 
-    # the reports each commit's tree holds where its policy says: each directory listed once per tree
-    locations = {c: chosen(c).reports for c in commits}
-    dirs = sorted({_static(loc) for locs in locations.values() for loc in locs})
-    trees = git.object_ids(repo, [f'{c}:{d}' for c in commits for d in dirs])
-    listed: dict[str, list[tuple[str, str]]] = {}
-    in_tree: dict[str, list[tuple[str, str]]] = {}  # commit -> (blob id, path)
-    for i, commit in enumerate(commits):
-        files: dict[str, str] = {}
-        for j, directory in enumerate(dirs):
-            tree = trees[i * len(dirs) + j]
-            if tree is None:
-                continue
-            if tree not in listed:
-                listed[tree] = git.tree_files(repo, tree)
-            files.update((f'{directory}/{p}' if directory else p, oid) for oid, p in listed[tree])
-        in_tree[commit] = [(files[p], p) for p in sources.in_tree(locations[commit], files)]
+    in_tree = _in_tree(repo, {c: chosen(c).reports for c in commits})
     blobs.update(git.objects(repo, [oid for found in in_tree.values() for oid, _ in found if oid not in blobs]))
 
     @functools.cache

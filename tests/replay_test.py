@@ -181,3 +181,27 @@ def test_a_report_for_a_commit_outside_the_range_is_an_error(
     assert main(['replay', '--report', f'{start}={given}', 'HEAD~1..HEAD']) == 2
     assert capsys.readouterr().err == (f'findings-gate: error: --report {start[:12]}=...: commit {start[:12]} makes '
                                        f'no change of the range; name a first-parent commit of it\n')
+
+
+def test_replay_reads_codeowners_at_each_commit(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(repo.root)
+    repo.write('.findings-gate.yaml', 'version: 1\nrequire:\n  - {name: owners, paths: "**", reviewer: codeowners}\n')
+    repo.write('.github/CODEOWNERS', '* @alice\n')
+    repo.write('app.py', 'x = 0\n')
+    repo.commit('start')
+    for n, reviewer in enumerate(('alice', 'bob'), 1):
+        repo.write('app.py', f'x = {n}\n')
+        commit = repo.commit(f'reviewed by {reviewer}')
+        repo.git('notes', '--ref', 'refs/notes/reviews', 'add', '-m', json.dumps(
+            {'version': 1, 'reviewer': {'name': reviewer, 'kind': 'human'}, 'findings': []}), commit)
+    repo.write('.github/CODEOWNERS', '* @bob\n')
+    repo.write('app.py', 'x = 3\n')
+    commit = repo.commit('bob owns it now, and reviewed it')
+    repo.git('notes', '--ref', 'refs/notes/reviews', 'add', '-m', json.dumps(
+        {'version': 1, 'reviewer': {'name': 'bob', 'kind': 'human'}, 'findings': []}), commit)
+    assert main(['replay', 'HEAD~3..HEAD']) == 0
+    out = capsys.readouterr().out
+    assert ' PASS (no findings): reviewed by alice\n' in out
+    assert ' BLOCK (no findings, 1 condition): reviewed by bob\n' in out
+    assert ' PASS (no findings): bob owns it now, and reviewed it\n' in out

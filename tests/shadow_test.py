@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -129,3 +130,21 @@ def test_monitor_blocks_nothing_even_for_a_critical_finding(
     report = _change(repo, 'version: 1\nrules: [{name: watch, severity: low, action: monitor}]\n')
     assert main(['check', '--report', report]) == 0
     assert 'findings-gate: passed: 0 block, 0 warn, 0 note; 0 findings and 2 monitored' in capsys.readouterr().out
+
+
+def test_a_saved_diff_outside_a_repository_takes_the_candidate_only_from_the_command_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / 'change.diff').write_text('diff --git a/app.py b/app.py\n--- a/app.py\n+++ b/app.py\n'
+                                          '@@ -1 +1,2 @@\n x = 1\n+y = eval(input())\n')
+    (tmp_path / 'r.json').write_text(json.dumps({'version': 1, 'reviewer': {'name': 'bot', 'kind': 'tool'},
+                                                 'findings': [_finding('injection', 'high', 2)]}))
+    (tmp_path / 'p.yaml').write_text(POLICY + 'shadow: candidate.yaml\n')
+    (tmp_path / 'candidate.yaml').write_text(CANDIDATE)
+    argv = ['check', '--diff-file', 'change.diff', '--report', 'r.json', '--policy', 'p.yaml']
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        'findings-gate: error: p.yaml::$.shadow: candidate.yaml is a file of the repository, and a saved diff '
+        'outside one has none; pass --shadow-policy FILE, or gate in the repository\n')
+    assert main([*argv, '--shadow-policy', 'candidate.yaml']) == 0
+    assert 'app.py:2: WARN warn-high -> BLOCK block-high: injection [bot]\n' in capsys.readouterr().out

@@ -70,7 +70,11 @@ def read(repo: Repo | None, root: Path | None, commit: str | None, change: Chang
     given_shadow = policy.parse(policy.read(shadow_file, 'the shadow policy'), display(shadow_file)) \
         if shadow_file is not None else None
     if root is None or repo is None:
-        return Config(policy.load(policy_file, None), shadow=given_shadow)
+        rules = policy.load(policy_file, None)
+        if rules.shadow is not None and given_shadow is None:
+            raise GateError(f'{rules.origin}::$.shadow: {rules.shadow} is a file of the repository, and a saved '
+                            f'diff outside one has none; pass --shadow-policy FILE, or gate in the repository')
+        return Config(rules, shadow=given_shadow)
     from_commit = trusted == 'base'
     commit_files = functools.cache(lambda: git.tracked_files(repo, commit) if commit else frozenset())
     changed = {p for f in change.files for p in (f.path, f.old_path) if p}

@@ -74,8 +74,9 @@ def _counts(decision: Decision) -> str:
 def text(replayed: Sequence[Replayed], policy: str, against: str | None) -> Iterator[str]:
     out = [f'-- {len(replayed)} change{"s" * (len(replayed) != 1)} replayed with {inert(policy)}']
     for r in replayed:
-        out.append(f'{r.commit[:12]} {_WORDS[r.decision.verdict]} ({_counts(r.decision)}'
-                   f'{f", {len(r.decision.conditions)} conditions" if r.decision.conditions else ""}): '
+        n = len(r.decision.conditions)
+        conditions = f', {n} condition{"s" * (n != 1)}' if n else ''
+        out.append(f'{r.commit[:12]} {_WORDS[r.decision.verdict]} ({_counts(r.decision)}{conditions}): '
                    f'{inert(r.subject)}')
     out.append('-- findings by rule')
     out.extend(f'{inert(rule)}: {n} {_LABELS[action].lower()}' for rule, action, n in rule_counts(replayed))

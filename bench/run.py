@@ -5,6 +5,7 @@
     python bench/run.py --only typical,startup --repeat 11
     python bench/run.py --only real       # django 4.2 -> 4.2.16 with ruff's findings (downloads once)
     python bench/run.py --only prose      # the prose reader on long reviews, in process
+    python bench/run.py --only replay     # replay of 1,000 commits, each with a note
 
 Every command is the real console script (`findings-gate`, `diff-quality`) of the
 environment that runs this script, started as a subprocess in a repository built
@@ -584,12 +585,74 @@ def prose_reading(repeat: int) -> None:
     table('Prose reviews read in process (median)', ['review', 'size', 'findings', 'p50', 'under 1 s'], rows)
 
 
+def build_history(root: Path, env: dict[str, str], seed: int, commits: int) -> None:
+    """`commits` commits on main, each editing one of 20 modules and with a note holding a report
+    of two findings on it; made by one `git fast-import`."""
+    rng = random.Random(seed)
+    root.mkdir(parents=True)
+    git(root, env, 'init', '-q', '-b', 'main')
+    modules = {f'src/m{k}.py': module(rng, 20) for k in range(20)}
+    stream = []
+
+    def data(text: str) -> None:
+        raw = text.encode()
+        stream.append(f'data {len(raw)}\n'.encode() + raw + b'\n')
+
+    for i in range(1, commits + 1):
+        path = f'src/m{i % 20}.py'
+        lines = modules[path]
+        line = rng.randrange(3, len(lines))
+        lines[line] = f'    total = value + {i}  # edit {i}'
+        stream.append(f'commit refs/heads/main\nmark :{i}\ncommitter bench <bench@example.com> '
+                      f'{1767225600 + i * 60} +0000\n'.encode())
+        data(f'change {i}')
+        if i > 1:
+            stream.append(f'from :{i - 1}\n'.encode())
+        files = modules.items() if i == 1 else [(path, lines)]
+        for name, text in files:
+            stream.append(f'M 100644 inline {name}\n'.encode())
+            data('\n'.join(text) + '\n')
+    stream.append(b'commit refs/notes/reviews\ncommitter bench <bench@example.com> 1767225600 +0000\n')
+    data('reviews')
+    for i in range(1, commits + 1):
+        path = f'src/m{i % 20}.py'
+        report = {'version': 1, 'reviewer': {'name': 'bench-bot', 'kind': 'tool'}, 'findings': [
+            {'title': f'finding {i}.{n}', 'severity': rng.choice(('high', 'medium', 'low')), 'rule': rng.choice(RULES),
+             'location': {'path': path, 'start_line': rng.randrange(1, 140)}} for n in range(2)]}
+        stream.append(f'N inline :{i}\n'.encode())
+        data(json.dumps(report, separators=(',', ':')))
+    subprocess.run(('git', 'fast-import', '--quiet'), cwd=root, env=env, input=b''.join(stream), check=True)
+    git(root, env, 'checkout', '-q', 'main')
+
+
+def replay(tmp: Path, env: dict[str, str], seed: int, repeat: int) -> None:
+    commits = 1000
+    root = tmp / 'history'
+    build_history(root, env, seed, commits)
+    stricter = tmp / 'stricter.yaml'
+    stricter.write_text('version: 1\nrules:\n  - {name: block-medium, severity: medium, action: block}\n')
+    gate = tool('findings-gate')
+    rows, verdicts = [], []
+    for args in (['replay', 'main'], ['replay', '--against', str(stricter), 'main'],
+                 ['replay', '--format', 'json', 'main']):
+        runs = measure([gate, *args], root, env, repeat)
+        shown = ' '.join(a if a != str(stricter) else 'stricter.yaml' for a in args)
+        rows.append([f'`findings-gate {shown}`', ms(runs.p50), ms(min(runs.walls)), mb(runs.peak),
+                     f'{runs.p50 / commits * 1000:.2f} ms'])
+        verdicts.append(f'{shown}: p50 ≤ 10 s {met(runs.p50 <= 10)}')
+    table(f'Replay: {commits} commits, each with a note of 2 findings; {repeat} runs each',
+          ['command', 'p50', 'min', 'peak RSS', 'per commit'], rows)
+    print()
+    for verdict in verdicts:
+        print(f'- {verdict}')
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--quick', action='store_true', help='3 runs, the large change at 1/10')
     p.add_argument('--repeat', type=int, help='runs of each fast command (default 21; --quick 3)')
     p.add_argument('--repeat-large', type=int, help='runs of the large and scaled changes (default 5; --quick 1)')
-    p.add_argument('--only', default='startup,typical,real,large,scaling,prose', help='cases, comma-separated')
+    p.add_argument('--only', default='startup,typical,real,large,scaling,prose,replay', help='cases, comma-separated')
     p.add_argument('--seed', type=int, default=6)
     p.add_argument('--keep', metavar='DIR', help='build the inputs in DIR and keep them')
     args = p.parse_args(argv)
@@ -618,6 +681,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             scaling(tmp, env, args.seed, scale, slow, largest)
         if 'prose' in cases:
             prose_reading(repeat)
+        if 'replay' in cases:
+            replay(tmp, env, args.seed, slow)
     return 0
 
 

@@ -1,6 +1,7 @@
 """Baselines: line-free signatures, counted comparison, `baseline write`, SARIF baselineState."""
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
@@ -200,3 +201,77 @@ def test_a_baselined_finding_is_absent_only_from_a_run_with_its_tools_report(
     out = capsys.readouterr().out
     assert '-- 1 in the baseline, no longer found (absent)\napp.py: os.system [B605]\n' in out
     assert 'line too long' not in out
+
+
+def test_baseline_write_records_a_first_seen_date_and_keeps_it(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from findings_gate.decide import waivers
+
+    monkeypatch.chdir(repo.root)
+    repo.write('app.py', CODE)
+    _report(repo, 5)
+    repo.commit('base')
+    monkeypatch.setattr(waivers, 'today', lambda: datetime.date(2026, 3, 1))
+    assert main(['baseline', 'write']) == 0
+    first = json.loads((repo.root / '.findings-gate/baseline.json').read_text())['findings']
+    assert [e['first_seen'] for e in first] == ['2026-03-01']
+    repo.commit('the baseline')
+    # a month on, a second call is added: the old entry keeps its date, the new one gets today's
+    repo.write('app.py', CODE + '\n\ndef again(cmd):\n    os.popen(cmd)\n')
+    _report(repo, 5, 9)
+    repo.commit('a second call')
+    monkeypatch.setattr(waivers, 'today', lambda: datetime.date(2026, 4, 1))
+    assert main(['baseline', 'write']) == 0
+    written = json.loads((repo.root / '.findings-gate/baseline.json').read_text())
+    assert schema.problems('baseline', written) == []
+    assert sorted(e['first_seen'] for e in written['findings']) == ['2026-03-01', '2026-04-01']
+
+
+def test_a_baselined_finding_past_its_severitys_deadline_is_decided_as_new(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from findings_gate.decide import waivers
+
+    monkeypatch.chdir(repo.root)
+    repo.write('app.py', CODE)
+    repo.write('.findings-gate.yaml', 'version: 1\nrules:\n'
+                                      '  - {name: old-ones-warn, baseline: unchanged, action: warn}\n'
+                                      '  - {name: block-high, severity: high, action: block}\n'
+                                      'baseline_max_days: {critical: 7, high: 30}\n')
+    _report(repo, 5)
+    repo.commit('base')
+    monkeypatch.setattr(waivers, 'today', lambda: datetime.date(2026, 3, 1))
+    assert main(['baseline', 'write']) == 0
+    repo.commit('the baseline')
+    repo.write('app.py', '"""Jobs."""\n\n' + CODE)
+    _report(repo, 7)
+    repo.git('add', '-A')
+    capsys.readouterr()
+    monkeypatch.setattr(waivers, 'today', lambda: datetime.date(2026, 3, 30))  # day 29 of 30
+    assert main(['check']) == 0
+    assert 'app.py:7: WARN old-ones-warn: os.system [bandit] (baselined, 1 day left)\n' in capsys.readouterr().out
+    monkeypatch.setattr(waivers, 'today', lambda: datetime.date(2026, 3, 31))  # the last day
+    assert main(['check', '--format', 'json']) == 0
+    [finding] = json.loads(capsys.readouterr().out)['findings']
+    assert (finding['baseline'], finding['baseline_days_left'], finding['rule']) == ('unchanged', 0, 'old-ones-warn')
+    monkeypatch.setattr(waivers, 'today', lambda: datetime.date(2026, 4, 3))  # three days past
+    assert main(['check']) == 1
+    out = capsys.readouterr().out
+    assert ('app.py:7: BLOCK block-high: os.system [bandit] '
+            '(baselined, 3 days past its deadline: decided as new)\n') in out
+    assert '1 new, 0 unchanged, 0 absent' in out  # counted as new, and not absent
+    assert main(['check', '--format', 'json']) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert schema.problems('decision', document) == []
+    [finding] = document['findings']
+    assert (finding['baseline'], finding['baseline_days_left']) == ('new', -3)
+    assert main(['check', '--format', 'sarif']) == 1
+    [result] = json.loads(capsys.readouterr().out)['runs'][0]['results']
+    assert (result['baselineState'], result['properties']['baselineDaysLeft']) == ('new', -3)
+
+
+def test_a_first_seen_that_is_not_a_date_is_named() -> None:
+    with pytest.raises(GateError) as e:
+        baseline.parse(json.dumps({'version': 1, 'findings': [
+            {'signature': '0123456789abcdef', 'count': 1, 'title': 't', 'first_seen': '2026-02-30'}]}), 'b.json')
+    assert str(e.value) == ("b.json::$.findings[0].first_seen: '2026-02-30' is not a date; write it as YYYY-MM-DD, "
+                            "or write the baseline again with `findings-gate baseline write`")

@@ -50,6 +50,8 @@ KINDS = {
     'policy-reviewers.yaml': 'policy',
     'policy-signed.yaml': 'policy',
     'policy-path-map.yaml': 'policy',
+    'policy-candidate.yaml': 'policy',
+    'policy-tuning.yaml': 'policy',
     'waivers.yaml': 'waivers',
     'allowed_signers': 'allowed signers',
     'pre-push': 'git hook',

@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 from findings_gate import schema
 
 ROOT = Path(__file__).parent.parent
-NAMES = ('report', 'policy', 'decision', 'waivers', 'baseline')
+NAMES = ('report', 'policy', 'decision', 'waivers', 'baseline', 'replay')
 
 
 @pytest.mark.parametrize('name', NAMES)

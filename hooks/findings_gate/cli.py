@@ -45,6 +45,12 @@ def _warn(text: str) -> None:
         print(f'findings-gate: warning: {line}', file=sys.stderr)
 
 
+def _progress(done: int, total: int) -> None:
+    """A progress line on a terminal, rewritten in place; the last one ends the line."""
+    print(f'\rfindings-gate replay: {done}/{total} changes', end='\n' if done == total else '',
+          file=sys.stderr, flush=True)
+
+
 def _gate_options(args: argparse.Namespace) -> GateOptions:
     from findings_gate.commands.check import GateOptions
 
@@ -53,7 +59,7 @@ def _gate_options(args: argparse.Namespace) -> GateOptions:
         pre_push=args.pre_push, diff_file=args.diff_file, reports=tuple(args.report),
         report_format=args.report_format, notes=not args.no_notes, notes_ref=args.notes_ref,
         policy=args.policy, context=args.context, trusted_config=args.trusted_config,
-        source_roots=tuple(args.source_root),
+        source_roots=tuple(args.source_root), shadow_policy=getattr(args, 'shadow_policy', None),
     )
 
 
@@ -115,6 +121,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         from findings_gate.commands import waivers
 
         return waivers.run(_gate_options(args), unused_only=args.unused, out=_out, environ=environ, stdin=stdin)
+    if verb == 'replay':
+        from findings_gate.commands import replay
+
+        return replay.run(args.range, since=args.since, policy_file=args.policy, against=args.against,
+                          reports=args.report, notes_ref=args.notes_ref, fmt=args.format, out=_out,
+                          progress=_progress if sys.stderr.isatty() else None)
     if verb == 'init':
         from findings_gate.commands import init
 
@@ -167,6 +179,7 @@ _COMMON = """common verbs:
   review           run a reviewer (an LLM CLI, a script) on the change and keep its report
   schema NAME      print a packaged schema (schema report --for-llm: its form for models)
   policy check     check the policy, the waivers and the baseline
+  replay RANGE     gate every change of a history again: what a policy would have done
   init             write the default policy, and print the pre-commit hooks to add
   demo             gate a sample change in a throwaway repository
 run findings-gate VERB --help for a verb's options, examples and exit codes"""
@@ -200,6 +213,9 @@ def parser() -> argparse.ArgumentParser:
                             'GitLab CI, Zuul)')
     check.add_argument('--output', action='append', default=[], metavar='FORMAT=PATH',
                        help='also write FORMAT to PATH (repeatable)')
+    check.add_argument('--shadow-policy', metavar='FILE',
+                       help="a candidate policy: every finding is decided by it too, and the outputs show "
+                            "where it would decide otherwise; the exit code follows the policy (policy key shadow)")
     check.add_argument('--color', choices=('auto', 'always', 'never'), default='auto',
                        help='colour the text output: auto (a terminal, unless NO_COLOR or TERM=dumb; '
                             'PRE_COMMIT_COLOR when pre-commit sets it), always, never')
@@ -295,6 +311,23 @@ def parser() -> argparse.ArgumentParser:
     _add_gate_options(waivers)
     waivers.add_argument('--unused', action='store_true',
                          help='only those that matched no finding; exit 1 when there are any')
+
+    replay = _verb(verbs, 'replay', 'gate every change of a history again, with the reports it had then', (
+        'findings-gate replay main~200..main', 'findings-gate replay --since 90.days',
+        'findings-gate replay --against candidate.yaml --format json main~50..main'), 'done')
+    replay.add_argument('range', nargs='*', metavar='RANGE',
+                        help='the commits to replay, as git log takes them (main~200..main); default HEAD '
+                             'with --since; each first-parent commit is one change')
+    replay.add_argument('--since', metavar='DATE', help="only changes committed since DATE (90.days, 2026-01-01)")
+    replay.add_argument('--policy', metavar='FILE', help='decide with this policy (default: the one at each commit)')
+    replay.add_argument('--against', metavar='FILE',
+                        help='also decide with this policy, and list the changes whose verdict differs')
+    replay.add_argument('--report', action='append', default=[], metavar='COMMIT=PATH',
+                        help='a report of the change COMMIT makes (repeatable), beside its notes')
+    replay.add_argument('--notes-ref', default='refs/notes/reviews', metavar='REF',
+                        help='the notes ref that holds reports (default refs/notes/reviews)')
+    replay.add_argument('--format', choices=('text', 'json', 'markdown'), default='text',
+                        help='what to write to stdout (default text)')
 
     init = _verb(verbs, 'init', 'write the default policy, commented, and print the pre-commit hooks', (
         'findings-gate init',), 'done')

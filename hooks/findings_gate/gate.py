@@ -215,6 +215,7 @@ def gate(
         trusted_config: str = 'tree',
         source_roots: Sequence[str] = (),
         signatures: bool = True,
+        shadow_file: str | None = None,
 ) -> tuple[Decision, policy.Policy]:
     """The decision on one change, and the policy that made it. Findings are signed (by the
     baseline's line-free signature) when an output shows it or a baseline or waiver needs it."""
@@ -234,7 +235,7 @@ def gate(
         raise GateError('--trusted-config base needs the base commit, which a saved diff does not name; '
                         'gate a range (--base) or pass --trusted-config tree')
     gated = read_change(repo, target, environ or {}, stdin)
-    config = configuration.read(repo, root, gated.target, gated.change, policy_file, trusted_config)
+    config = configuration.read(repo, root, gated.target, gated.change, policy_file, trusted_config, shadow_file)
     rules = config.policy
     files = functools.cache(lambda: git.tracked_files(repo, gated.tree) if repo else frozenset())
     code = _code(repo, gated.tree, files) if repo else None
@@ -274,12 +275,16 @@ def gate(
         placed = baseline.sign(placed, texts)
     absent: list[Absent] = []
     if config.baseline is not None:
-        placed, absent = baseline.compare(placed, config.baseline, {r.reviewer.name for r in valid})
+        placed, absent = baseline.compare(placed, config.baseline, {r.reviewer.name for r in valid},
+                                          rules.baseline_max_days, waivers.today())
     applied, about_waivers = (waivers.apply(config.waivers, placed, rules, waivers.today())
                               if config.waivers else ([], []))
-    decision = policy.decide(
-        placed, found, gated.change, rules, texts, waivers=applied,
+    decided = [policy.decide(
+        placed, found, gated.change, chosen, texts, waivers=applied,
         more=(*config.edited, *about_waivers), absent=absent, baseline=config.baseline_origin,
-        granted=config.waivers,
-    )
+        granted=config.waivers, owners=config.owners,
+    ) for chosen in filter(None, (rules, config.shadow))]
+    decision = decided[0]
+    if config.shadow is not None:
+        decision = decision._replace(shadow=policy.compare(decision, decided[1], config.shadow.origin))
     return decision._replace(config_commit=config.commit, head=gated.tree), rules

@@ -412,3 +412,83 @@ def stage_all(repo: Repo) -> None:
 def commit(repo: Repo, message: str) -> str:
     _run(repo, 'commit', '-q', '--no-verify', '-m', message)
     return resolve(repo, 'HEAD')
+
+
+def history(repo: Repo, revisions: Sequence[str], since: str | None = None) -> list[tuple[str, tuple[str, ...], str]]:
+    """(commit, parents, subject) of every first-parent commit the revisions name, oldest first."""
+    args = ['log', '--first-parent', '--reverse', '--format=%H %P%x00%s', *([f'--since={since}'] if since else []),
+            '--end-of-options', *revisions, '--']
+    found = []
+    for line in _run(repo, *args).splitlines():
+        ids, _, subject = line.partition('\0')
+        commit, *parents = ids.split()
+        found.append((commit, tuple(parents), subject))
+    return found
+
+
+def graph(repo: Repo, revisions: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """The parents of every commit the revisions name."""
+    found = {}
+    for line in _run(repo, 'rev-list', '--parents', '--end-of-options', *revisions, '--').splitlines():
+        commit, *parents = line.split()
+        found[commit] = tuple(parents)
+    return found
+
+
+def first_parent_patches(repo: Repo, revisions: Sequence[str]) -> dict[str, str]:
+    """Each first-parent commit's diff against its first parent (a root commit's: its whole tree),
+    all from one `git log`."""
+    out = _run(repo, 'log', '--first-parent', '--diff-merges=first-parent', '--root', '--format=%x00%H',
+               *_DIFF[1:], '--end-of-options', *revisions, '--')
+    found = {}
+    for part in out.split('\0')[1:]:
+        commit, _, patch = part.partition('\n')
+        found[commit] = patch
+    return found
+
+
+def object_ids(repo: Repo, names: Sequence[str]) -> list[str | None]:
+    """The object id each name (`<commit>:<path>`) gives, None where there is none; one
+    `git cat-file --batch-check` for all."""
+    asked = [name for name in names if '\n' not in name]
+    out = _run(repo, 'cat-file', '--batch-check', stdin=''.join(f'{n}\n' for n in asked).encode(
+        'utf-8', 'surrogateescape')) if asked else ''
+    answers = iter(out.splitlines())
+    found = []
+    for name in names:
+        header = next(answers).split() if '\n' not in name else []
+        found.append(header[0] if len(header) == 3 else None)
+    return found
+
+
+def objects(repo: Repo, ids: Sequence[str]) -> dict[str, bytes]:
+    """The content of each blob id, read once, all through one `git cat-file --batch`."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    code, out, err = _call(repo.cwd, ('cat-file', '--batch'), ''.join(f'{i}\n' for i in wanted).encode())
+    if code != 0:
+        raise GateError(f'git cat-file failed: {_reason(err, code)}')
+    found, at = {}, 0
+    for oid in wanted:
+        end = out.index(b'\n', at)
+        header = out[at:end].split()
+        at = end + 1
+        if len(header) != 3:
+            continue
+        size = int(header[2])
+        if header[1] == b'blob':
+            found[oid] = out[at:at + size]
+        at += size + 1
+    return found
+
+
+def tree_files(repo: Repo, tree: str) -> list[tuple[str, str]]:
+    """(blob id, path) of every file under a tree, recursively."""
+    found = []
+    for entry in _run(repo, 'ls-tree', '-r', '-z', tree).split('\0'):
+        meta, _, path = entry.partition('\t')
+        parts = meta.split()
+        if len(parts) == 3 and parts[1] == 'blob':
+            found.append((parts[2], path))
+    return found

@@ -121,6 +121,8 @@ class Placed(NamedTuple):
     grounding: Grounding = Grounding('grounded')
     signature: str = ''  # line-free: rule or CWE, path, symbol, the flagged lines' text (baseline.py)
     baseline: str | None = None  # new or unchanged; None when there is no baseline
+    # days before a baselined finding counts as new (baseline_max_days); below 0: past it, and new
+    baseline_days_left: int | None = None
 
 
 class Waiver(NamedTuple):
@@ -141,6 +143,13 @@ class Decided(NamedTuple):
     action: str
     rule: str  # the name of the rule that decided, 'default', or why no rule was tried
     waiver: Waiver | None = None  # the waiver that applies to it
+
+
+class Shadow(NamedTuple):
+    """What a candidate policy would have decided on the same run (`check --shadow-policy`)."""
+    policy: str  # where the candidate was read from
+    verdict: str  # the candidate's verdict; the gate's exit code never follows it
+    differences: tuple[tuple[Decided, Decided], ...]  # (as decided, as the candidate decides) where they differ
 
 
 class Absent(NamedTuple):
@@ -173,3 +182,13 @@ class Decision(NamedTuple):
     waivers: tuple[Waiver, ...] = ()  # every waiver granted, used or not
     config_commit: str | None = None  # the commit the policy, waivers and baseline were read from; None: the work tree
     head: str | None = None  # the gated commit (a range's head); None: staged changes or a saved diff
+    monitored: tuple[Decided, ...] = ()  # decided by a rule with `action: monitor`: recorded, never shown, never blocking
+    shadow: Shadow | None = None
+
+
+class Replayed(NamedTuple):
+    """One change of a history gated again (`findings-gate replay`)."""
+    commit: str
+    subject: str
+    decision: Decision
+    candidate: Decision | None = None  # the --against policy's decision of the same change

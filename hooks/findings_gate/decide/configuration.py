@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
 from findings_gate import git
-from findings_gate.decide import baseline, policy, waivers
+from findings_gate.decide import baseline, codeowners, policy, waivers
 from findings_gate.errors import GateError, display
 from findings_gate.model import Change, Condition, Waiver
 
@@ -32,6 +32,8 @@ class Config(NamedTuple):
     edited: tuple[Condition, ...] = ()  # the configuration files the change edits
     commit: str | None = None  # the commit it was read from; None: the work tree, or no commit
     signers: tuple[str | None, str] | None = None  # (allowed signers or None when missing, where); None: none named
+    shadow: policy.Policy | None = None  # the candidate policy decided beside this one
+    owners: codeowners.Owners | None = None  # CODEOWNERS, read when a `require` entry asks for code owners
 
 
 def check_directories(path: str, key: str, is_file: Callable[[str], bool], shown: Callable[[str], str]) -> None:
@@ -56,15 +58,23 @@ def _in_repository(path: str, root: Path) -> str | None:
 
 
 def read(repo: Repo | None, root: Path | None, commit: str | None, change: Change,
-         policy_file: str | None, trusted: str) -> Config:
+         policy_file: str | None, trusted: str, shadow_file: str | None = None) -> Config:
     """The configuration from the work tree, or (`trusted` base) from `commit`.
 
     With no commit (a new history, a first commit) there is no configuration:
     the default policy applies, with no waivers and no baseline. A `policy_file`
-    inside the repository is read like the repository's own policy file.
+    inside the repository is read like the repository's own policy file. The
+    candidate policy is `shadow_file` (read as given), else the one the policy's
+    `shadow` key names, read from where the policy was.
     """
+    given_shadow = policy.parse(policy.read(shadow_file, 'the shadow policy'), display(shadow_file)) \
+        if shadow_file is not None else None
     if root is None or repo is None:
-        return Config(policy.load(policy_file, None))
+        rules = policy.load(policy_file, None)
+        if rules.shadow is not None and given_shadow is None:
+            raise GateError(f'{rules.origin}::$.shadow: {rules.shadow} is a file of the repository, and a saved '
+                            f'diff outside one has none; pass --shadow-policy FILE, or gate in the repository')
+        return Config(rules, shadow=given_shadow)
     from_commit = trusted == 'base'
     commit_files = functools.cache(lambda: git.tracked_files(repo, commit) if commit else frozenset())
     changed = {p for f in change.files for p in (f.path, f.old_path) if p}
@@ -110,8 +120,13 @@ def read(repo: Repo | None, root: Path | None, commit: str | None, change: Chang
     if rules.signers is not None:
         written_signers = fetch(rules.signers, 'the allowed signers')
         signers = written_signers or (None, rules.signers)
+    owners, owners_file = None, None
+    if any(r.codeowners for r in rules.requirements):
+        owners_file = next((name for name in codeowners.LOCATIONS if exists(name)), None)
+        written_owners = fetch(owners_file, 'CODEOWNERS') if owners_file else None
+        owners = codeowners.parse(*written_owners) if written_owners else None
     config_files = {*policy.FILENAMES, rules.waivers, rules.baseline, *([named] if named else []),
-                    *([rules.signers] if rules.signers else [])}
+                    *([rules.signers] if rules.signers else []), *([owners_file] if owners_file else [])}
     applies = ("the base commit's copy applies (--trusted-config base)" if from_commit else
                "the edited copy applies; in CI the base commit's does (--trusted-config base)")
     edited = tuple(
@@ -119,5 +134,13 @@ def read(repo: Repo | None, root: Path | None, commit: str | None, change: Chang
                   f"the change edits the gate's configuration; {applies}")
         for f in change.files if config_files & {f.path, f.old_path}
     )
+    shadow = given_shadow
+    if shadow is None and rules.shadow is not None:
+        written_shadow = fetch(rules.shadow, 'the shadow policy')
+        if written_shadow is None:
+            where = f'commit {commit[:12]}' if from_commit and commit else 'the work tree'
+            raise GateError(f'{rules.origin}::$.shadow: {rules.shadow} is not in {where}; commit the '
+                            f'candidate policy there, or set `shadow: null`')
+        shadow = policy.parse(*written_shadow)
     return Config(rules, granted, entries, written[1] if written else None, edited,
-                  commit if from_commit else None, signers)
+                  commit if from_commit else None, signers, shadow, owners)

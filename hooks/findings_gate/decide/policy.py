@@ -8,6 +8,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from findings_gate import documents, schema
 from findings_gate.decide import rules
+from findings_gate.decide.codeowners import Owners
 from findings_gate.decide.requirements import Requirement, compile_requirement, unmet
 from findings_gate.errors import GateError, display
 from findings_gate.model import (
@@ -19,6 +20,7 @@ from findings_gate.model import (
     InvalidReport,
     Placed,
     Report,
+    Shadow,
     Waiver,
 )
 
@@ -55,6 +57,8 @@ class Policy(NamedTuple):
     waiver_over_limit: str
     unused_waiver: str
     baseline: str  # the baseline file, repository-relative
+    baseline_max_days: Mapping[str, int]  # how long a finding may stay baselined, by severity
+    shadow: str | None = None  # a candidate policy decided beside this one, repository-relative
 
 
 def problems(document: object, origin: str) -> list[str]:
@@ -126,6 +130,8 @@ def parse(text: str, origin: str) -> Policy:
         waiver_over_limit=get('waiver_over_limit'),
         unused_waiver=get('unused_waiver'),
         baseline=get('baseline'),
+        baseline_max_days=get('baseline_max_days'),
+        shadow=get('shadow'),
     )
 
 
@@ -289,14 +295,17 @@ def decide(
         absent: Sequence[Absent] = (),
         baseline: str | None = None,
         granted: Sequence[Waiver] = (),
+        owners: Owners | None = None,
 ) -> Decision:
     """`waivers`: the waiver of each placed finding, if any; `more`: conditions found elsewhere."""
     waivers = waivers or [None] * len(placed)
     decided = _decide_all(placed, waivers, policy)
-    found = (*conditions(reports, policy), *unmet(policy.requirements, change, reports), *more)
+    shown = tuple(d for d in decided if d.action != 'monitor')
+    found = (*conditions(reports, policy), *unmet(policy.requirements, change, reports, owners), *more)
     return Decision(
-        verdict=verdict([d.action for d in decided] + [c.action for c in found]),
-        findings=decided,
+        verdict=verdict([d.action for d in shown] + [c.action for c in found]),
+        findings=shown,
+        monitored=tuple(d for d in decided if d.action == 'monitor'),
         conditions=found,
         reports=tuple(reports),
         change=change,
@@ -306,3 +315,10 @@ def decide(
         baseline=baseline,
         waivers=tuple(granted),
     )
+
+
+def compare(decision: Decision, candidate: Decision, origin: str) -> Shadow:
+    """The findings the candidate policy (its decision of the same placed findings) decides with another action."""
+    theirs = {id(d.placed): d for d in (*candidate.findings, *candidate.monitored)}
+    pairs = [(d, theirs[id(d.placed)]) for d in (*decision.findings, *decision.monitored)]
+    return Shadow(origin, candidate.verdict, tuple((d, c) for d, c in pairs if d.action != c.action))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+from findings_gate.decide.codeowners import Owners, owners_of, owns
 from findings_gate.decide.rules import path_spec
 from findings_gate.model import Change, Condition, InvalidReport, Report
 
@@ -17,6 +18,7 @@ class Requirement(NamedTuple):
     reviewers: frozenset[str]  # empty: any name
     signed: bool  # only reports signed by their reviewer's key count
     action: str
+    codeowners: bool = False  # `reviewer: codeowners`: only reports by each file's code owners count
 
 
 def _listed(value: str | list[str] | None) -> tuple[str, ...]:
@@ -28,11 +30,12 @@ def _listed(value: str | list[str] | None) -> tuple[str, ...]:
 def compile_requirement(raw: dict[str, Any]) -> Requirement:
     paths = _listed(raw['paths'])
     spec = path_spec(paths)
+    by_owners = raw.get('reviewer') == 'codeowners'
     return Requirement(
         name=raw['name'], paths=paths, applies=lambda path: bool(spec.match_file(path)),
         reports=raw.get('reports', 1), kinds=frozenset(_listed(raw.get('reviewer_kind'))),
-        reviewers=frozenset(_listed(raw.get('reviewer'))), signed=raw.get('signed', False),
-        action=raw.get('action', 'block'),
+        reviewers=frozenset(() if by_owners else _listed(raw.get('reviewer'))), signed=raw.get('signed', False),
+        action=raw.get('action', 'block'), codeowners=by_owners,
     )
 
 
@@ -87,24 +90,44 @@ def _not_counted(requirement: Requirement, reports: Sequence[Report], paths: Seq
     return f'; not counted: {"; ".join(why)}' if why else ''
 
 
+def _unowned(requirement: Requirement, unowned: Sequence[str], owners: Owners | None) -> str:
+    """The files no code owner can review, for the message."""
+    if not requirement.codeowners:
+        return ''
+    if owners is None:
+        return '; no CODEOWNERS file (.github/, the root or docs/) names their owners'
+    if not unowned:
+        return ''
+    return f'; {len(unowned)} of them {"have" if len(unowned) != 1 else "has"} no code owner in {owners.origin}: ' \
+           f'{", ".join(unowned)}'
+
+
 def unmet(requirements: Sequence[Requirement], change: Change,
-          reports: Sequence[Report | InvalidReport]) -> list[Condition]:
-    """One condition per requirement some changed file does not meet, naming those files."""
+          reports: Sequence[Report | InvalidReport], owners: Owners | None = None) -> list[Condition]:
+    """One condition per requirement some changed file does not meet, naming those files (and,
+    for `reviewer: codeowners`, those without an owner)."""
     valid = [r for r in reports if isinstance(r, Report)]
     found = []
     for requirement in requirements:
-        uncovered = []
+        uncovered, unowned = [], []
         for file in change.files:
             if not requirement.applies(file.path):
                 continue
             reviewers = {r.reviewer.name for r in valid if counts(requirement, r) and covers(r, file.path)}
+            if requirement.codeowners:
+                theirs = owners_of(owners, file.path) if owners is not None else ()
+                reviewers = {name for name in reviewers if owns(theirs, name)}
+                if not theirs:
+                    unowned.append(file.path)
             if len(reviewers) < requirement.reports:
                 uncovered.append(file.path)
         if uncovered:
             need = requirement.reports
             files = f'{len(uncovered)} file{"s have" if len(uncovered) != 1 else " has"} fewer'
+            by = 'distinct code owners of the file' if requirement.codeowners else 'distinct reviewers'
             message = (f'{requirement.name}: each changed file matching {", ".join(requirement.paths)} '
-                       f'needs {need} {_who(requirement)}report{"s" * (need != 1)} by distinct reviewers; '
-                       f'{files}{_not_counted(requirement, valid, uncovered)}')
+                       f'needs {need} {_who(requirement)}report{"s" * (need != 1)} by {by}; '
+                       f'{files}{_unowned(requirement, unowned, owners)}'
+                       f'{_not_counted(requirement, valid, uncovered)}')
             found.append(Condition('require', None, requirement.action, message, tuple(uncovered)))
     return found

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def today() -> datetime.date:
-    """The date waivers are checked against (tests replace it)."""
+    """The date waivers and baseline deadlines are checked against (tests replace it)."""
     import datetime
 
     return datetime.date.today()

@@ -75,6 +75,7 @@ def _decided(d: Decided) -> dict[str, Any]:
         'grounding': {'status': placed.grounding.status, 'reasons': list(placed.grounding.reasons)},
         'signature': placed.signature or None,
         'baseline': placed.baseline,
+        'baseline_days_left': placed.baseline_days_left,
         'stale': placed.finding.stale,
         'waiver': _waiver(d.waiver) if d.waiver else None,
         'action': d.action,
@@ -131,6 +132,13 @@ def document(decision: Decision, *, findings: bool = True) -> dict[str, Any]:
             'origin': decision.baseline,
             'absent': [_drop_empty({**a._asdict(), 'number': None, 'count': a.number}) for a in decision.absent],
         }} if decision.baseline is not None else {}),
+        **({'monitored': [_decided(d) for d in decision.monitored]} if decision.monitored else {}),
+        **({'shadow': {
+            'policy': decision.shadow.policy,
+            'verdict': decision.shadow.verdict,
+            'differences': [{'decided': _decided(d), 'shadow': {'action': c.action, 'rule': c.rule}}
+                            for d, c in decision.shadow.differences],
+        }} if decision.shadow is not None else {}),
         'summary': {
             'block': actions.count('block'),
             'warn': actions.count('warn'),

@@ -165,9 +165,28 @@ def _conditions(decision: Decision, budget: int) -> list[str]:
     return lines
 
 
+def _shadow(decision: Decision, budget: int) -> list[str]:
+    """Where the candidate policy decides otherwise; not on a monitored finding (never shown here)."""
+    shadow = decision.shadow
+    if shadow is None:
+        return []
+    shown = [(d, c) for d, c in shadow.differences if d.action != 'monitor']
+    lines = [f'### Shadow policy {cell(shadow.policy, 200)}', '',
+             f'Its verdict: {_WORDS[shadow.verdict]}; the gate follows the policy. '
+             f'{len(shown)} finding{"s" * (len(shown) != 1)} decided otherwise.', '']
+    rows = [_row([LABELS[d.action], LABELS.get(c.action, 'MONITOR'), location(d), cell(d.rule, 120),
+                  cell(c.rule, 120), cell(d.placed.finding.title)]) for d, c in shown]
+    if rows:
+        table, left = _table(['action', 'shadow action', 'location', 'rule', 'shadow rule', 'title'], rows, budget)
+        lines += [*table, '']
+        if left:
+            lines += [f'*{left} more not shown here; the `json` output lists every one.*', '']
+    return lines
+
+
 def render(decision: Decision, *, limit: int = LIMIT) -> str:
     head = _head(decision)
-    tail = _conditions(decision, limit // 4)
+    tail = [*_conditions(decision, limit // 4), *_shadow(decision, limit // 8)]
     body = ['### Findings', '']
     if decision.findings:
         rows = [_finding(d) for d in sorted(decision.findings, key=order)]

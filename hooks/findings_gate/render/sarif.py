@@ -168,7 +168,7 @@ def _properties(d: Decided) -> dict[str, Any]:
         'action': d.action, 'policyRule': d.rule, 'placement': placed.placement,
         'grounding': placed.grounding.status, 'groundingReasons': list(placed.grounding.reasons),
         'severity': placed.finding.severity, 'reviewer': reviewer.name, 'reviewerKind': reviewer.kind,
-        'report': placed.report.origin,
+        'report': placed.report.origin, 'baselineDaysLeft': placed.baseline_days_left,
     }.items() if v not in (None, [])}
 
 
@@ -249,6 +249,24 @@ def _condition(c: Condition) -> dict[str, Any]:
     }
 
 
+def _monitored(d: Decided, theirs: Decided | None) -> dict[str, Any]:
+    """A monitored finding, in the run's property bag: a result would show it to the author."""
+    placed = d.placed
+    return {k: v for k, v in {
+        'title': _plain(placed.finding.title), 'path': placed.path,
+        'line': placed.lines[0] if placed.lines else None, **_properties(d),
+        'shadow': {'action': theirs.action, 'policyRule': theirs.rule} if theirs else None,
+    }.items() if v is not None}
+
+
+def _shadow(decision: Decision) -> dict[str, Any]:
+    """The candidate policy in the run's property bag; each result it decides otherwise carries its action."""
+    shadow = decision.shadow
+    if shadow is None:
+        return {}
+    return {'shadow': {'policy': shadow.policy, 'verdict': shadow.verdict, 'differences': len(shadow.differences)}}
+
+
 def _placed_in_revision(d: Decided, deleted: set[str]) -> bool:
     placed = d.placed
     return placed.path is not None and placed.placement != 'unlocated' and placed.path not in deleted
@@ -274,9 +292,16 @@ def document(decision: Decision) -> dict[str, Any]:
     lines = {path: hashes(decision.texts[path], last) for path, last in upto.items()}
     results = [_result(d, rid, index[rid], lines.get(d.placed.path or '', {}), suppressions)
                for rid, d in placed]
+    unplaced = [(rid, d) for rid, d in zip(ids, decided) if not _placed_in_revision(d, deleted)]
+    notifications = [_notification(d, rid, index[rid]) for rid, d in unplaced]
+    # each finding the candidate policy decides otherwise says how
+    theirs = {id(d.placed): c for d, c in decision.shadow.differences} if decision.shadow else {}
+    if theirs:
+        for made, (_, d) in [*zip(results, placed), *zip(notifications, unplaced)]:
+            if id(d.placed) in theirs:
+                c = theirs[id(d.placed)]
+                made['properties']['shadow'] = {'action': c.action, 'policyRule': c.rule}
     results += [_absent(a, suppressions) for a in decision.absent]
-    notifications = [_notification(d, rid, index[rid]) for rid, d in zip(ids, decided)
-                     if not _placed_in_revision(d, deleted)]
     notifications += [_condition(c) for c in decision.conditions]
     run: dict[str, Any] = {
         'tool': {'driver': {
@@ -289,7 +314,9 @@ def document(decision: Decision) -> dict[str, Any]:
         'columnKind': 'unicodeCodePoints',
         'properties': {'verdict': decision.verdict, 'change': decision.change.description,
                        'policy': decision.policy,
-                       **({'config_commit': decision.config_commit} if decision.config_commit else {})},
+                       **({'config_commit': decision.config_commit} if decision.config_commit else {}),
+                       **({'monitored': [_monitored(d, theirs.get(id(d.placed))) for d in decision.monitored]} if decision.monitored else {}),
+                       **_shadow(decision)},
     }
     return {'$schema': SCHEMA, 'version': '2.1.0', 'runs': [run]}
 

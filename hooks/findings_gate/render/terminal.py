@@ -1,7 +1,7 @@
 """The decision for a person at a terminal: `path:line: BLOCK rule: title [reviewer]`."""
 from __future__ import annotations
 
-from findings_gate.model import PLACEMENTS, Condition, Decided, Decision, InvalidReport, Waiver
+from findings_gate.model import PLACEMENTS, Condition, Decided, Decision, InvalidReport, Shadow, Waiver
 from findings_gate.render.inert import defuse, inert
 from findings_gate.render.labels import HEADINGS, LABELS, configured
 
@@ -10,6 +10,8 @@ _RESET = '\033[0m'
 _ORDER = {'block': 0, 'warn': 1, 'ignore': 2}
 
 def _label(action: str, color: bool) -> str:
+    if action == 'monitor':  # a candidate's: the decision's own monitored findings are never shown
+        return 'MONITOR'
     label = LABELS[action]
     return f'{_COLORS[action]}{label}{_RESET}' if color else label
 
@@ -27,6 +29,10 @@ def _where(d: Decided) -> str:
     return where
 
 
+def _days(number: int) -> str:
+    return f'{number} day{"s" * (number != 1)}'
+
+
 def line(d: Decided, color: bool) -> str:
     placed = d.placed
     text = (f'{_where(d)}: {_label(d.action, color)} {inert(d.rule)}: '
@@ -35,8 +41,11 @@ def line(d: Decided, color: bool) -> str:
         text += f' ({inert(placed.reason)})'
     elif placed.placement == 'deleted':
         text += ' (old side)'
+    days = placed.baseline_days_left
     if placed.baseline == 'unchanged':
-        text += ' (baselined)'
+        text += ' (baselined)' if days is None else f' (baselined, {_days(days)} left)'
+    elif days is not None:
+        text += f' (baselined, {_days(-days)} past its deadline: decided as new)'
     grounding = placed.grounding
     reasons = [r for r in grounding.reasons if r != placed.reason]
     if reasons:
@@ -58,6 +67,20 @@ def _condition(c: Condition, color: bool) -> str:
     return f'{where}: {_label(c.action, color)} {c.kind}: {inert(c.message)}'
 
 
+def _shadow(shadow: Shadow, color: bool) -> list[str]:
+    """Where the candidate policy decides otherwise; not on a monitored finding (never shown here)."""
+    shown = [(d, c) for d, c in shadow.differences if d.action != 'monitor']
+    hidden = len(shadow.differences) - len(shown)
+    out = [f'-- {len(shown)} decided otherwise by the shadow policy {inert(shadow.policy)} '
+           f'(its verdict: {shadow.verdict}; the exit code follows the policy)']
+    out.extend(f'{_where(d)}: {_label(d.action, color)} {inert(d.rule)} -> {_label(c.action, color)} '
+               f'{inert(c.rule)}: {inert(d.placed.finding.title)} [{inert(d.placed.report.reviewer.name)}]'
+               for d, c in shown)
+    if hidden:
+        out.append(f'and {hidden} monitored finding{"s" * (hidden != 1)} (the json and sarif outputs list them)')
+    return out
+
+
 def _summary(decision: Decision) -> str:
     actions = [d.action for d in decision.findings] + [c.action for c in decision.conditions]
     counts = ', '.join(f'{actions.count(a)} {LABELS[a].lower()}' for a in LABELS)
@@ -71,6 +94,8 @@ def _summary(decision: Decision) -> str:
         reports += f' ({invalid} invalid)'
     word = {'block': 'BLOCKED', 'warn': 'passed with warnings', 'pass': 'passed'}[decision.verdict]
     found = f'{len(decision.findings)} finding{"s" * (len(decision.findings) != 1)}'
+    if decision.monitored:  # counted, never shown: the json and sarif outputs list them
+        found += f' and {len(decision.monitored)} monitored'
     baseline = ''
     if decision.baseline is not None:
         states = [d.placed.baseline for d in decision.findings]
@@ -106,5 +131,7 @@ def render(decision: Decision, *, color: bool = False) -> str:
             out.append(_condition(c, color))
             out.extend(f'  {inert(p)}' for p in problems.get(c.origin or '', ()) if c.kind == 'invalid_report')
             out.extend(f'  {inert(p)}' for p in c.paths)
+    if decision.shadow is not None:
+        out.extend(_shadow(decision.shadow, color))
     out.append(_summary(decision))
     return defuse('\n'.join(out)) + '\n'

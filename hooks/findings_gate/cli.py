@@ -53,7 +53,8 @@ def _gate_options(args: argparse.Namespace) -> GateOptions:
         pre_push=args.pre_push, diff_file=args.diff_file, reports=tuple(args.report),
         report_format=args.report_format, notes=not args.no_notes, notes_ref=args.notes_ref,
         policy=args.policy, context=args.context, trusted_config=args.trusted_config,
-        source_roots=tuple(args.source_root),
+        source_roots=tuple(args.source_root), fail_on=args.fail_on,
+        placements=None if args.placements is None else _placements(args.placements),
     )
 
 
@@ -113,10 +114,18 @@ def _dispatch(args: argparse.Namespace) -> int:
     return demo.run(_out, color=_use_color('auto', sys.stdout))
 
 
+def _placements(text: str) -> tuple[str, ...]:
+    from findings_gate.decide.thresholds import placements  # the policy's modules: only for the flag
+
+    return placements(text)
+
+
 def _add_gate_options(p: argparse.ArgumentParser) -> None:
     """The options that say which change to gate, with which reports and policy."""
     source = p.add_argument_group('the change (default: staged, or the pre-commit refs)')
-    source.add_argument('--base', metavar='REF', help='diff from the merge base of REF and --head')
+    source.add_argument('--base', metavar='REF|auto',
+                        help='diff from the merge base of REF and --head; auto: the upstream of the current '
+                             'branch, else origin/HEAD, else the default branch')
     source.add_argument('--head', metavar='REF', help='with --base (default HEAD)')
     source.add_argument('--from-ref', metavar='REF', help='pre-push style range start')
     source.add_argument('--to-ref', metavar='REF', help='pre-push style range end')
@@ -138,6 +147,11 @@ def _add_gate_options(p: argparse.ArgumentParser) -> None:
                         "they ran in (services/api); repeatable")
     p.add_argument('--context', type=int, metavar='N',
                    help="lines around a change that count as 'context' (policy default 3)")
+    quick = p.add_argument_group('one-flag thresholds (a policy file must already say the same)')
+    quick.add_argument('--fail-on', metavar='SEVERITY',
+                       help="block findings at least this severe on the change's lines (the rule fail-on)")
+    quick.add_argument('--placements', metavar='LIST',
+                       help='the placements --fail-on counts, comma-separated (default added,context,symbol,deleted)')
     p.add_argument('--trusted-config', choices=('base', 'tree'),
                    help='read the policy, waivers and baseline from the base commit, or from the '
                         'work tree (default: base with --ci, else tree)')

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from findings_gate import git, ssh_signature
-from findings_gate.decide import baseline, configuration, policy, waivers
+from findings_gate.decide import baseline, configuration, policy, thresholds, waivers
 from findings_gate.errors import GateError
 from findings_gate.model import Absent, Change, Decision, InvalidReport, Report
 from findings_gate.place import diff, freshness, grounding, paths, placement
@@ -74,6 +74,11 @@ def read_change(repo: git.Repo | None, target: Target, environ: dict[str, str],
     if target.diff_file is not None:
         return _read_diff_file(target.diff_file, stdin)
     assert repo is not None
+    if target.base == 'auto':
+        base, which = git.default_base(repo)
+        gated = _range(repo, base, target.head or 'HEAD', three_dot=True, strict=True)
+        return gated._replace(change=gated.change._replace(
+            description=f'{gated.change.description} (--base auto: {base}, {which})'))
     if target.base is not None:
         return _range(repo, target.base, target.head or 'HEAD', three_dot=True, strict=True)
     from_ref = target.from_ref or environ.get('PRE_COMMIT_FROM_REF')
@@ -215,6 +220,8 @@ def gate(
         trusted_config: str = 'tree',
         source_roots: Sequence[str] = (),
         signatures: bool = True,
+        fail_on: str | None = None,
+        placements: Sequence[str] | None = None,
 ) -> tuple[Decision, policy.Policy]:
     """The decision on one change, and the policy that made it. Findings are signed (by the
     baseline's line-free signature) when an output shows it or a baseline or waiver needs it."""
@@ -235,7 +242,7 @@ def gate(
                         'gate a range (--base) or pass --trusted-config tree')
     gated = read_change(repo, target, environ or {}, stdin)
     config = configuration.read(repo, root, gated.target, gated.change, policy_file, trusted_config)
-    rules = config.policy
+    rules = thresholds.apply(config.policy, fail_on, placements)
     files = functools.cache(lambda: git.tracked_files(repo, gated.tree) if repo else frozenset())
     code = _code(repo, gated.tree, files) if repo else None
     given = sources.from_arguments(reports, stdin, root)

@@ -35,6 +35,8 @@ class GateOptions(NamedTuple):
     context: int | None = None
     trusted_config: str | None = None  # base or tree; None: base under --ci, else tree
     source_roots: tuple[str, ...] = ()  # where analysers saw the repository, or the directory they ran in
+    fail_on: str | None = None  # --fail-on: the least severity that blocks on the change's lines
+    placements: tuple[str, ...] | None = None  # --placements: the placements --fail-on counts
 
 
 class Gated(NamedTuple):
@@ -79,7 +81,7 @@ def decide(options: GateOptions, *, environ: Mapping[str, str], stdin: BinaryIO 
         notes=o.notes, notes_ref=o.notes_ref, report_format=o.report_format,
         environ=env, stdin=stdin,
         trusted_config=o.trusted_config or ('base' if in_ci else 'tree'), source_roots=o.source_roots,
-        signatures=signed(job),
+        signatures=signed(job), fail_on=o.fail_on, placements=o.placements,
     )
     return Gated(decision, policy, job)
 

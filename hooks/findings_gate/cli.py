@@ -53,7 +53,7 @@ def _gate_options(args: argparse.Namespace) -> GateOptions:
         pre_push=args.pre_push, diff_file=args.diff_file, reports=tuple(args.report),
         report_format=args.report_format, notes=not args.no_notes, notes_ref=args.notes_ref,
         policy=args.policy, context=args.context, trusted_config=args.trusted_config,
-        source_roots=tuple(args.source_root), fail_on=args.fail_on,
+        source_roots=tuple(args.source_root), fail_on=args.fail_on, base_reports=tuple(args.base_report),
         placements=None if args.placements is None else _placements(args.placements),
     )
 
@@ -138,6 +138,9 @@ def _add_gate_options(p: argparse.ArgumentParser) -> None:
     p.add_argument('--report-format', choices=FORMATS, metavar='FORMAT',
                    help=f'read every report as this format ({", ".join(FORMATS)}); '
                         f'default: detected from each report')
+    p.add_argument('--base-report', action='append', default=[], metavar='PATH|GLOB|-',
+                   help="the same tool's report of the base commit: each finding new or unchanged by the "
+                        "baseline's signature, the base's findings the change lost listed as fixed (repeatable)")
     p.add_argument('--no-notes', action='store_true', help='do not read reports from git notes')
     p.add_argument('--notes-ref', default='refs/notes/reviews', metavar='REF',
                    help='the notes ref whose notes on the change\'s commits are reports (default refs/notes/reviews)')

@@ -58,6 +58,11 @@ def _condition(c: Condition, color: bool) -> str:
     return f'{where}: {_label(c.action, color)} {c.kind}: {inert(c.message)}'
 
 
+def _gone(decision: Decision) -> str:
+    """What a baselined finding no report gives is: fixed, when the baseline is the base's own reports."""
+    return 'fixed' if (decision.baseline or '').startswith('--base-report ') else 'absent'
+
+
 def _summary(decision: Decision) -> str:
     actions = [d.action for d in decision.findings] + [c.action for c in decision.conditions]
     counts = ', '.join(f'{actions.count(a)} {LABELS[a].lower()}' for a in LABELS)
@@ -76,7 +81,7 @@ def _summary(decision: Decision) -> str:
         states = [d.placed.baseline for d in decision.findings]
         absent = sum(a.number for a in decision.absent)
         baseline = (f'; baseline {inert(decision.baseline)}: {states.count("new")} new, '
-                    f'{states.count("unchanged")} unchanged, {absent} absent')
+                    f'{states.count("unchanged")} unchanged, {absent} {_gone(decision)}')
     configuration = f'; {configured(decision.config_commit)}' if decision.config_commit else ''
     return (f'findings-gate: {word}: {counts}; {found}'
             f'{f" ({placements})" if placements else ""} from {reports}'
@@ -96,7 +101,8 @@ def render(decision: Decision, *, color: bool = False) -> str:
         out.append(f'-- {len(group)} {HEADINGS[placement]} ({placement})')
         out.extend(line(d, color) for d in group)
     if decision.absent:
-        out.append(f'-- {sum(a.number for a in decision.absent)} in the baseline, no longer found (absent)')
+        where = "the base's reports" if _gone(decision) == 'fixed' else 'the baseline'
+        out.append(f'-- {sum(a.number for a in decision.absent)} in {where}, no longer found ({_gone(decision)})')
         out.extend(f'{inert(a.path or "(no path)")}: {inert(a.title)}{f" [{inert(a.rule)}]" if a.rule else ""}'
                    f'{f" x{a.number}" if a.number > 1 else ""}' for a in decision.absent)
     if decision.conditions:

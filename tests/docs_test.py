@@ -49,6 +49,7 @@ KINDS = {
     'policy-reviewers.yaml': 'policy',
     'policy-signed.yaml': 'policy',
     'policy-path-map.yaml': 'policy',
+    'policy-inline-suppressions.yaml': 'policy',
     'waivers.yaml': 'waivers',
     'allowed_signers': 'allowed signers',
     'pre-push': 'git hook',

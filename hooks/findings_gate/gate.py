@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from findings_gate import git, ssh_signature
-from findings_gate.decide import baseline, configuration, policy, thresholds, waivers
+from findings_gate.decide import baseline, configuration, inline, policy, thresholds, waivers
 from findings_gate.errors import GateError
 from findings_gate.model import Absent, Change, Decided, Decision, InvalidReport, Report
-from findings_gate.place import diff, freshness, grounding, paths, placement
+from findings_gate.place import diff, freshness, grounding, paths, placement, suppressions
 from findings_gate.read import provenance, sources
 
 
@@ -316,6 +316,9 @@ def gate(
             text = code.read(path)
             if text is not None:
                 texts[path] = text
+    if rules.inline_suppressions != 'ignore':  # `# nosec` and the like, read from the texts above
+        placed = inline.judge(suppressions.find(placed, texts, gated.change), rules.inline_suppressions,
+                              trusted=trusted_config == 'base')
     entries, entries_origin = config.baseline, config.baseline_origin
     if base_reports:  # the base's own findings stand for a baseline
         entries = _base_entries(repo, root, gated, config, base_reports, valid, mapping, report_format, stdin)

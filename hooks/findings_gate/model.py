@@ -111,6 +111,14 @@ class Grounding(NamedTuple):
     reasons: tuple[str, ...] = ()
 
 
+class Inline(NamedTuple):
+    """A suppression written in the code for a finding's analyser (`# nosec B602`), or a SARIF `inSource` one."""
+    text: str  # the comment as written, or the SARIF suppression's justification
+    line: int | None  # the line it is on
+    added: bool  # the change adds that line: a waiver request
+    state: str = 'reported'  # applied, reported (shown, not applied), request (a waiver request, not applied)
+
+
 class Placed(NamedTuple):
     finding: Finding
     report: Report
@@ -121,6 +129,7 @@ class Placed(NamedTuple):
     grounding: Grounding = Grounding('grounded')
     signature: str = ''  # line-free: rule or CWE, path, symbol, the flagged lines' text (baseline.py)
     baseline: str | None = None  # new or unchanged; None when there is no baseline
+    inline: Inline | None = None  # a suppression in the code for it (place/suppressions.py)
 
 
 class Waiver(NamedTuple):

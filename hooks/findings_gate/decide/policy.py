@@ -55,6 +55,7 @@ class Policy(NamedTuple):
     waiver_over_limit: str
     unused_waiver: str
     baseline: str  # the baseline file, repository-relative
+    inline_suppressions: str | tuple[str, ...] = 'report'  # honour, report, ignore, or the patterns honoured
 
 
 def problems(document: object, origin: str) -> list[str]:
@@ -126,6 +127,8 @@ def parse(text: str, origin: str) -> Policy:
         waiver_over_limit=get('waiver_over_limit'),
         unused_waiver=get('unused_waiver'),
         baseline=get('baseline'),
+        inline_suppressions=(tuple(inline['honour']) if isinstance(inline := get('inline_suppressions'), dict)
+                             else inline),
     )
 
 
@@ -167,7 +170,10 @@ def load(path: str | None, root: Path | None) -> Policy:
 
 def _before_rules(placed: Placed, waiver: Waiver | None, policy: Policy) -> tuple[str, str] | None:
     """(action, why) when the finding is decided before any rule is tried."""
-    if placed.finding.suppression is not None:
+    if placed.inline is not None:  # the policy's inline_suppressions decides (decide/inline.py)
+        if placed.inline.state == 'applied':
+            return policy.suppressed, 'suppressed'
+    elif placed.finding.suppression is not None:
         return policy.suppressed, 'suppressed'
     if waiver is not None:
         return 'ignore', 'waived'

@@ -75,6 +75,7 @@ def _decided(d: Decided) -> dict[str, Any]:
         'grounding': {'status': placed.grounding.status, 'reasons': list(placed.grounding.reasons)},
         'signature': placed.signature or None,
         'baseline': placed.baseline,
+        'inline': _drop_empty(placed.inline._asdict()) if placed.inline else None,
         'stale': placed.finding.stale,
         'waiver': _waiver(d.waiver) if d.waiver else None,
         'action': d.action,

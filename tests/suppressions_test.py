@@ -186,3 +186,26 @@ def _found(tool: str, rule: str | None, text: str, line: int) -> str | None:
 def test_each_comment_applies_to_its_analyser_and_the_rules_it_names(
         tool: str, rule: str | None, text: str, line: int, found: str | None) -> None:
     assert _found(tool, rule, text, line) == found
+
+
+def test_an_applied_suppression_is_an_in_source_one_in_sarif_and_its_text_stays_inert(
+        repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    repo.write('.findings-gate.yaml', 'version: 1\ninline_suppressions: honour\n')
+    repo.write('a.cc', 'int a;\n')
+    repo.commit('base')
+    repo.write('a.cc', 'int a;\nint b; // NOLINT(* \x1b]8;;https://x.test\x07<img src=x onerror=alert(1>)\n')
+    repo.git('add', '-A')
+    report = {'version': 1, 'reviewer': {'name': 'clang-tidy', 'kind': 'tool'}, 'findings': [
+        {'title': 'global', 'severity': 'high', 'rule': 'cppcoreguidelines-avoid-non-const-global-variables',
+         'location': {'path': 'a.cc', 'start_line': 2}}]}
+    (tmp_path / 'tidy.json').write_text(json.dumps(report))
+    monkeypatch.chdir(repo.root)
+    capsys.readouterr()
+    assert main(['check', '--report', str(tmp_path / 'tidy.json'), '--output', f'sarif={tmp_path / "out.sarif"}',
+                 '--output', f'markdown={tmp_path / "out.md"}']) == 0
+    out = capsys.readouterr().out
+    assert '    suppressed in the code on line 2: // NOLINT(* ' in out and '\x1b' not in out and '\x07' not in out
+    [result] = json.loads((tmp_path / 'out.sarif').read_text())['runs'][0]['results']
+    [suppression] = result['suppressions']
+    assert suppression['kind'] == 'inSource' and '\\]8;;' in suppression['justification']  # no link (SARIF 3.11.6)
+    assert '<img' not in (tmp_path / 'out.md').read_text()

@@ -1,7 +1,8 @@
 """The decision for a person at a terminal: `path:line: BLOCK rule: title [reviewer]`."""
 from __future__ import annotations
 
-from findings_gate.model import PLACEMENTS, Condition, Decided, Decision, Inline, InvalidReport, Waiver
+from findings_gate.model import PLACEMENTS, Condition, Decided, Decision, InvalidReport, Waiver
+from findings_gate.render import plain_text
 from findings_gate.render.inert import defuse, inert
 from findings_gate.render.labels import HEADINGS, LABELS, configured
 
@@ -46,18 +47,8 @@ def line(d: Decided, color: bool) -> str:
     if d.waiver:
         text += f'\n    {waived(d.waiver)}'
     if placed.inline:
-        text += f'\n    {suppressed(placed.inline)}'
+        text += f'\n    {inert(plain_text.suppressed(placed.inline))}'
     return text
-
-
-def suppressed(inline: Inline) -> str:
-    """A suppression written in the code, and whether the policy applied it (inline_suppressions)."""
-    where = f' on line {inline.line}' if inline.line else ''
-    if inline.state == 'request':
-        return f'waiver request: the change adds {inert(inline.text)}{where}; not applied'
-    if inline.state == 'applied':
-        return f'suppressed in the code{where}: {inert(inline.text)}'
-    return f'suppressed in the code{where}, not applied (inline_suppressions): {inert(inline.text)}'
 
 
 def waived(waiver: Waiver) -> str:

@@ -118,3 +118,19 @@ def test_a_base_report_that_cannot_stand_for_a_baseline_is_an_error(
     code, _, err = _check(capsys, *args)
     assert code == 2
     assert err.splitlines()[0] == f'findings-gate: error: {expected}'
+
+
+def test_a_report_of_the_base_branch_tip_is_placed_on_that_commit(
+        repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    _, head = _analysed(repo, tmp_path, NEW_ONLY)
+    monkeypatch.chdir(repo.root)
+    repo.git('checkout', '-q', 'main')  # main moves on: two lines above the import move every finding down
+    repo.write('app.py', '"""The app."""\n\n' + BASE)
+    tip = repo.commit('main moves on')
+    log = json.loads(bandit_sarif(repo.root, 'app.py'))
+    log['runs'][0]['versionControlProvenance'] = [{'repositoryUri': 'https://example.com/r', 'revisionId': tip}]
+    (tmp_path / 'tip.sarif').write_text(json.dumps(log))
+    repo.git('checkout', '-q', 'feature')
+    code, out, err = _check(capsys, '--report', head, '--base-report', str(tmp_path / 'tip.sarif'))
+    assert (code, err) == (1, '')
+    assert out.splitlines()[-1].endswith(': 1 new, 1 unchanged, 2 fixed')

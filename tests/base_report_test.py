@@ -134,3 +134,10 @@ def test_a_report_of_the_base_branch_tip_is_placed_on_that_commit(
     code, out, err = _check(capsys, '--report', head, '--base-report', str(tmp_path / 'tip.sarif'))
     assert (code, err) == (1, '')
     assert out.splitlines()[-1].endswith(': 1 new, 1 unchanged, 2 fixed')
+
+
+def test_a_base_report_on_standard_input_beside_another_is_an_error(
+        repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(repo.root)
+    assert _check(capsys, '--report', '-', '--base-report', '-') == (
+        2, '', 'findings-gate: error: --base-report - and another input both want standard input; save one to a file\n')

@@ -147,14 +147,19 @@ def test_a_sarif_in_source_suppression_is_an_inline_one(
     assert shown in capsys.readouterr().out.splitlines()
 
 
+@pytest.mark.parametrize(('setting', 'error'), [
+    ('always', '.findings-gate.yaml::$.inline_suppressions: '),
+    ('{honour: ["!"]}', ".findings-gate.yaml::$.inline_suppressions.honour: '!' is not a pattern git accepts"),
+])
 def test_a_policy_value_that_is_not_a_setting_is_an_error(
-        repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    repo.write('.findings-gate.yaml', 'version: 1\ninline_suppressions: always\n')
-    repo.commit('base')
+        repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        setting: str, error: str) -> None:
+    repo.write('.findings-gate.yaml', f'version: 1\ninline_suppressions: {setting}\n')
+    report = _sarif(repo, tmp_path)
     monkeypatch.chdir(repo.root)
     capsys.readouterr()
-    assert main(['check']) == 2
-    assert capsys.readouterr().err.startswith('findings-gate: error: .findings-gate.yaml::$.inline_suppressions: ')
+    assert main(['check', '--report', report]) == 2
+    assert capsys.readouterr().err.startswith(f'findings-gate: error: {error}')
 
 
 def _found(tool: str, rule: str | None, text: str, line: int) -> str | None:

@@ -317,8 +317,7 @@ def gate(
             if text is not None:
                 texts[path] = text
     if rules.inline_suppressions != 'ignore':  # `# nosec` and the like, read from the texts above
-        placed = inline.judge(suppressions.find(placed, texts, gated.change), rules.inline_suppressions,
-                              trusted=trusted_config == 'base')
+        placed = inline.judge(suppressions.find(placed, texts, gated.change), rules, trusted=trusted_config == 'base')
     entries, entries_origin = config.baseline, config.baseline_origin
     if base_reports:  # the base's own findings stand for a baseline
         entries = _base_entries(repo, root, gated, config, base_reports, valid, mapping, report_format, stdin)

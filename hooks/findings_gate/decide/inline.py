@@ -9,15 +9,20 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Sequence
 
+from findings_gate.decide.policy import Policy
 from findings_gate.decide.rules import path_spec
+from findings_gate.errors import GateError
 from findings_gate.model import Placed
 
 
-def judge(placed: Sequence[Placed], setting: str | tuple[str, ...], trusted: bool) -> list[Placed]:
+def judge(placed: Sequence[Placed], policy: Policy, trusted: bool) -> list[Placed]:
     """Each finding's inline suppression with its state: applied, reported, or request (a waiver request)."""
-    allowed = None
+    setting, allowed = policy.inline_suppressions, None
     if isinstance(setting, tuple):
-        spec = path_spec(list(setting), 'inline_suppressions.honour')
+        try:
+            spec = path_spec(list(setting), 'inline_suppressions.honour')
+        except GateError as e:
+            raise GateError(f'{policy.origin}::$.{e}') from None
 
         def allowed(p: Placed) -> bool:
             rule = p.finding.rule

@@ -162,9 +162,9 @@ def test_a_policy_value_that_is_not_a_setting_is_an_error(
     assert capsys.readouterr().err.startswith(f'findings-gate: error: {error}')
 
 
-def _found(tool: str, rule: str | None, text: str, line: int) -> str | None:
+def _found(tool: str, rule: str | None, text: str, line: int, kind: str = 'tool') -> str | None:
     finding = Finding('t', 'high', rule=rule, location=Location('f', line))
-    placed = Placed(finding, Report('r', Reviewer(tool, 'tool'), (finding,)), 'f', 'added', lines=(line, line))
+    placed = Placed(finding, Report('r', Reviewer(tool, kind), (finding,)), 'f', 'added', lines=(line, line))
     [marked] = suppressions.find([placed], {'f': text}, Change((FileChange('f', 'f', 'modified'),), 'c'))
     return marked.inline.text if marked.inline else None
 
@@ -214,3 +214,9 @@ def test_an_applied_suppression_is_an_in_source_one_in_sarif_and_its_text_stays_
     [suppression] = result['suppressions']
     assert suppression['kind'] == 'inSource' and '\\]8;;' in suppression['justification']  # no link (SARIF 3.11.6)
     assert '<img' not in (tmp_path / 'out.md').read_text()
+
+
+def test_a_comment_is_no_suppression_of_a_persons_or_a_models_finding() -> None:
+    assert _found('bandit', 'B602', 'x  # nosec\n', 1) == '# nosec'
+    assert _found('bandit-reviewer', 'B602', 'x  # nosec\n', 1, kind='llm') is None
+    assert _found('bandit fan', 'B602', 'x  # nosec\n', 1, kind='human') is None

@@ -1,7 +1,7 @@
 """Suppressions written in the code: the analysers' own comments on a finding's line or the line before.
 
-Each comment applies only to the analyser that reads it, and only to the rules it
-names (all of that analyser's rules when it names none), as the analyser itself does:
+Each comment applies only to the analyser that reads it (a reviewer of kind `tool`
+whose name names it), and only to the rules it names (all of that analyser's rules when it names none), as the analyser itself does:
 
 - bandit: `# nosec`, `# nosec B602, B607` on the line (bandit's manual, "Exclusions");
 - ruff and flake8: `# noqa`, `# noqa: E501,F401` on the line;
@@ -61,6 +61,8 @@ def _names(rule: str | None, ids: str | None) -> bool:
 def _comment(placed: Placed, lines: Sequence[str]) -> tuple[str, int] | None:
     """The first comment on the finding's line, or on the line before it, that covers it."""
     assert placed.lines is not None
+    if placed.report.reviewer.kind != 'tool':  # a person's or a model's finding is no analyser's to silence
+        return None
     tool = placed.report.reviewer.name.lower()
     first = placed.lines[0]
     for directive in DIRECTIVES:

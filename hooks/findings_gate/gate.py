@@ -222,9 +222,8 @@ def _base_entries(repo: git.Repo | None, root: Path | None, gated: Read, config:
                 raise GateError(f'--base-report {report.origin}: a report of {report.reviewer.name!r}, and this run '
                                 f'has no report of it (it has {", ".join(map(repr, tools)) or "none"}); pass the '
                                 f"base's report of the same tool")
-            commit = base
-            for claimed in dict.fromkeys(filter(None, (report.revision, *provenance.revisions(source.data,
-                                                                                              source.origin)))):
+            commit, named = base, (report.revision, *provenance.revisions(source.data, source.origin))
+            for claimed in dict.fromkeys(filter(None, named)):
                 commit = git.resolve_ref(repo, claimed) or claimed
                 if commit not in (base, gated.target):
                     raise GateError(f'--base-report {report.origin}: a report of commit {claimed[:12]}, not of the '

@@ -220,3 +220,12 @@ def test_a_comment_is_no_suppression_of_a_persons_or_a_models_finding() -> None:
     assert _found('bandit', 'B602', 'x  # nosec\n', 1) == '# nosec'
     assert _found('bandit-reviewer', 'B602', 'x  # nosec\n', 1, kind='llm') is None
     assert _found('bandit fan', 'B602', 'x  # nosec\n', 1, kind='human') is None
+
+
+def test_policy_check_names_a_bad_honour_pattern(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / 'p.yaml').write_text('version: 1\ninline_suppressions: {honour: [B602, "!"]}\n')
+    capsys.readouterr()
+    assert main(['policy', 'check', 'p.yaml']) == 1
+    assert "p.yaml::$.inline_suppressions.honour: '!' is not a pattern git accepts" in capsys.readouterr().out

@@ -76,6 +76,12 @@ def problems(document: object, origin: str) -> list[str]:
                 found.append(f'{origin}::$.{key}[{i}].name: {entry["name"]!r} is already the name of '
                              f'{key}[{seen[entry["name"]]}]; give each {what} its own name')
             seen.setdefault(entry['name'], i)
+    honoured = document.get('inline_suppressions')
+    if isinstance(honoured, dict):
+        try:
+            rules.path_spec(honoured['honour'], 'honour')
+        except GateError as e:
+            found.append(f'{origin}::$.inline_suppressions.{e}')
     if 'signers' not in document.get('trust', {}):
         found.extend(f'{origin}::$.require[{i}].signed: no signature can be checked without trust.signers; '
                      f'name the allowed-signers file there' for i, entry in enumerate(document.get('require', ()))

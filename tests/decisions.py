@@ -109,7 +109,7 @@ def findings() -> list[dict]:
         {'title': 'in a deleted file', 'severity': 'high',
          'location': {'path': 'app/old.py', 'start_line': 2, 'side': 'old'}},
         {'title': 'suppressed one', 'severity': 'high',
-         'suppression': {'kind': 'inSource', 'justification': 'checked [by hand]'},
+         'suppression': {'kind': 'external', 'justification': 'checked [by hand]'},
          'location': {'path': 'app/users.py', 'start_line': 9}},
         {'title': NASTY, 'severity': 'medium', 'message': NASTY, 'cwe': ['CWE-1059'],
          'cwe_names': {'CWE-1059': NASTY.replace('\n', ' ')},

@@ -52,6 +52,7 @@ KINDS = {
     'policy-path-map.yaml': 'policy',
     'policy-candidate.yaml': 'policy',
     'policy-tuning.yaml': 'policy',
+    'policy-inline-suppressions.yaml': 'policy',
     'waivers.yaml': 'waivers',
     'allowed_signers': 'allowed signers',
     'pre-push': 'git hook',

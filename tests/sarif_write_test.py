@@ -220,7 +220,7 @@ def test_suppressed_findings_carry_suppressions(decision: Decision) -> None:
     suppressed = _by_title(run, 'suppressed one')
     assert suppressed['level'] == 'note'
     assert suppressed['suppressions'] == [
-        {'kind': 'inSource', 'status': 'accepted', 'justification': 'checked [by hand]'}]
+        {'kind': 'external', 'status': 'accepted', 'justification': 'checked [by hand]'}]
     others = [r for r in run['results'] if r is not suppressed]
     assert others and all(r['suppressions'] == [] for r in others)  # all or none in a run
 

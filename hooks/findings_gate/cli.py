@@ -60,6 +60,8 @@ def _gate_options(args: argparse.Namespace) -> GateOptions:
         report_format=args.report_format, notes=not args.no_notes, notes_ref=args.notes_ref,
         policy=args.policy, context=args.context, trusted_config=args.trusted_config,
         source_roots=tuple(args.source_root), shadow_policy=getattr(args, 'shadow_policy', None),
+        fail_on=args.fail_on, base_reports=tuple(args.base_report),
+        placements=None if args.placements is None else _placements(args.placements),
     )
 
 
@@ -136,10 +138,18 @@ def _dispatch(args: argparse.Namespace) -> int:
     return demo.run(_out, color=_use_color('auto', sys.stdout))
 
 
+def _placements(text: str) -> tuple[str, ...]:
+    from findings_gate.decide.thresholds import placements  # the policy's modules: only for the flag
+
+    return placements(text)
+
+
 def _add_gate_options(p: argparse.ArgumentParser) -> None:
     """The options that say which change to gate, with which reports and policy."""
     source = p.add_argument_group('the change (default: staged, or the pre-commit refs)')
-    source.add_argument('--base', metavar='REF', help='diff from the merge base of REF and --head')
+    source.add_argument('--base', metavar='REF|auto',
+                        help='diff from the merge base of REF and --head; auto: the upstream of the current '
+                             'branch, else origin/HEAD, else the default branch')
     source.add_argument('--head', metavar='REF', help='with --base (default HEAD)')
     source.add_argument('--from-ref', metavar='REF', help='pre-push style range start')
     source.add_argument('--to-ref', metavar='REF', help='pre-push style range end')
@@ -152,6 +162,9 @@ def _add_gate_options(p: argparse.ArgumentParser) -> None:
     p.add_argument('--report-format', choices=FORMATS, metavar='FORMAT',
                    help=f'read every report as this format ({", ".join(FORMATS)}); '
                         f'default: detected from each report')
+    p.add_argument('--base-report', action='append', default=[], metavar='PATH|GLOB|-',
+                   help="the same tool's report of the base commit: each finding new or unchanged by the "
+                        "baseline's signature, the base's findings the change lost listed as fixed (repeatable)")
     p.add_argument('--no-notes', action='store_true', help='do not read reports from git notes')
     p.add_argument('--notes-ref', default='refs/notes/reviews', metavar='REF',
                    help='the notes ref whose notes on the change\'s commits are reports (default refs/notes/reviews)')
@@ -161,6 +174,11 @@ def _add_gate_options(p: argparse.ArgumentParser) -> None:
                         "they ran in (services/api); repeatable")
     p.add_argument('--context', type=int, metavar='N',
                    help="lines around a change that count as 'context' (policy default 3)")
+    quick = p.add_argument_group('one-flag thresholds (a policy file must already say the same)')
+    quick.add_argument('--fail-on', metavar='SEVERITY',
+                       help="block findings at least this severe on the change's lines (the rule fail-on)")
+    quick.add_argument('--placements', metavar='LIST',
+                       help='the placements --fail-on counts, comma-separated (default added,context,symbol,deleted)')
     p.add_argument('--trusted-config', choices=('base', 'tree'),
                    help='read the policy, waivers and baseline from the base commit, or from the '
                         'work tree (default: base with --ci, else tree)')

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from findings_gate import git, ssh_signature
-from findings_gate.decide import baseline, configuration, policy, waivers
+from findings_gate.decide import baseline, configuration, inline, policy, thresholds, waivers
 from findings_gate.errors import GateError
-from findings_gate.model import Absent, Change, Decision, InvalidReport, Report
-from findings_gate.place import diff, freshness, grounding, paths, placement
-from findings_gate.read import sources
+from findings_gate.model import Absent, Change, Decided, Decision, InvalidReport, Report
+from findings_gate.place import diff, freshness, grounding, paths, placement, suppressions
+from findings_gate.read import provenance, sources
 
 
 class Target(NamedTuple):
@@ -74,6 +74,11 @@ def read_change(repo: git.Repo | None, target: Target, environ: dict[str, str],
     if target.diff_file is not None:
         return _read_diff_file(target.diff_file, stdin)
     assert repo is not None
+    if target.base == 'auto':
+        base, which = git.default_base(repo)
+        gated = _range(repo, base, target.head or 'HEAD', three_dot=True, strict=True)
+        return gated._replace(change=gated.change._replace(
+            description=f'{gated.change.description} (--base auto: {base}, {which})'))
     if target.base is not None:
         return _range(repo, target.base, target.head or 'HEAD', three_dot=True, strict=True)
     from_ref = target.from_ref or environ.get('PRE_COMMIT_FROM_REF')
@@ -196,6 +201,43 @@ def _notes(repo: git.Repo, gated: Read, ref: str) -> list[tuple[str, str]]:
     return found
 
 
+def _base_entries(repo: git.Repo | None, root: Path | None, gated: Read, config: configuration.Config,
+                  patterns: Sequence[str], heads: Sequence[Report], mapping: paths.PathMap,
+                  report_format: str | None, stdin: BinaryIO | None) -> dict[str, dict[str, Any]]:
+    """The base's own reports of the same tools (--base-report), as baseline entries: their findings
+    placed at the base commit and signed by its text, as `baseline write` would have recorded them."""
+    if repo is None or root is None or gated.base is None:
+        raise GateError('--base-report needs the base commit, which a saved diff or a new history does not name; '
+                        'gate a range (--base REF)')
+    if config.baseline is not None:
+        raise GateError(f'--base-report and the baseline {config.baseline_origin} both say which findings are old; '
+                        f'pass one: drop --base-report, or remove the baseline file')
+    base, tools = gated.base, sorted({r.reviewer.name for r in heads})
+    by_commit: dict[str, list[Report]] = {}  # each report placed on the commit it names, else on the base
+    for source in sources.from_arguments(patterns, stdin, root):
+        for report in sources.read_all(source, report_format):
+            if isinstance(report, InvalidReport):
+                raise GateError('\n'.join(f'--base-report {p}' for p in report.problems))
+            if report.reviewer.name not in tools:
+                raise GateError(f'--base-report {report.origin}: a report of {report.reviewer.name!r}, and this run '
+                                f'has no report of it (it has {", ".join(map(repr, tools)) or "none"}); pass the '
+                                f"base's report of the same tool")
+            commit, named = base, (report.revision, *provenance.revisions(source.data, source.origin))
+            for claimed in dict.fromkeys(filter(None, named)):
+                commit = git.resolve_ref(repo, claimed) or claimed
+                if commit not in (base, gated.target):
+                    raise GateError(f'--base-report {report.origin}: a report of commit {claimed[:12]}, not of the '
+                                    f'base {base[:12]}; pass the report of the base commit')
+            by_commit.setdefault(commit, []).append(report)
+    signed = []
+    for commit, reports in by_commit.items():
+        code = _code(repo, commit, functools.cache(functools.partial(git.tracked_files, repo, commit)))
+        placed = placement.place(reports, Change((), commit), root=str(root), code=code, context=0, mapping=mapping)
+        signed += baseline.sign(placed, {p.path: text for p in placed if p.path and (text := code.read(p.path))})
+    found = baseline.document([Decided(p, 'ignore', 'base report') for p in signed])
+    return {entry['signature']: entry for entry in found['findings']}
+
+
 def run(target: Target, **options: Any) -> Decision:
     """Gate one change: the whole data flow, from git and files to a Decision."""
     return gate(target, **options)[0]
@@ -216,6 +258,9 @@ def gate(
         source_roots: Sequence[str] = (),
         signatures: bool = True,
         shadow_file: str | None = None,
+        fail_on: str | None = None,
+        placements: Sequence[str] | None = None,
+        base_reports: Sequence[str] = (),
 ) -> tuple[Decision, policy.Policy]:
     """The decision on one change, and the policy that made it. Findings are signed (by the
     baseline's line-free signature) when an output shows it or a baseline or waiver needs it."""
@@ -236,7 +281,7 @@ def gate(
                         'gate a range (--base) or pass --trusted-config tree')
     gated = read_change(repo, target, environ or {}, stdin)
     config = configuration.read(repo, root, gated.target, gated.change, policy_file, trusted_config, shadow_file)
-    rules = config.policy
+    rules = thresholds.apply(config.policy, fail_on, placements)
     files = functools.cache(lambda: git.tracked_files(repo, gated.tree) if repo else frozenset())
     code = _code(repo, gated.tree, files) if repo else None
     given = sources.from_arguments(reports, stdin, root)
@@ -260,10 +305,10 @@ def gate(
                                              base=gated.base, head=gated.tree, root=str(root))
             found.append(report)
     valid = [r for r in found if isinstance(r, Report)]
+    mapping = paths.path_map((*rules.path_map, *paths.source_roots(source_roots)))
     placed = placement.place(
         valid, gated.change, root=str(root) if root else None, code=code,
-        context=rules.context_lines if context is None else context,
-        mapping=paths.path_map((*rules.path_map, *paths.source_roots(source_roots))),
+        context=rules.context_lines if context is None else context, mapping=mapping,
     )
     texts = {}
     if code is not None:  # for outputs that quote or hash the lines (SARIF, signatures)
@@ -271,17 +316,23 @@ def gate(
             text = code.read(path)
             if text is not None:
                 texts[path] = text
-    if signatures or config.baseline is not None or config.waivers:
+    if rules.inline_suppressions != 'ignore':  # `# nosec` and the like, read from the texts above
+        placed = inline.judge(suppressions.find(placed, texts, gated.change), rules, trusted=trusted_config == 'base')
+    entries, entries_origin = config.baseline, config.baseline_origin
+    if base_reports:  # the base's own findings stand for a baseline
+        entries = _base_entries(repo, root, gated, config, base_reports, valid, mapping, report_format, stdin)
+        entries_origin = f'--base-report {" ".join(base_reports)}'
+    if signatures or entries is not None or config.waivers:
         placed = baseline.sign(placed, texts)
     absent: list[Absent] = []
-    if config.baseline is not None:
-        placed, absent = baseline.compare(placed, config.baseline, {r.reviewer.name for r in valid},
+    if entries is not None:
+        placed, absent = baseline.compare(placed, entries, {r.reviewer.name for r in valid},
                                           rules.baseline_max_days, waivers.today())
     applied, about_waivers = (waivers.apply(config.waivers, placed, rules, waivers.today())
                               if config.waivers else ([], []))
     decided = [policy.decide(
         placed, found, gated.change, chosen, texts, waivers=applied,
-        more=(*config.edited, *about_waivers), absent=absent, baseline=config.baseline_origin,
+        more=(*config.edited, *about_waivers), absent=absent, baseline=entries_origin,
         granted=config.waivers, owners=config.owners,
     ) for chosen in filter(None, (rules, config.shadow))]
     decision = decided[0]

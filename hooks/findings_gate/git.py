@@ -320,6 +320,23 @@ def resolve_ref(repo: Repo, ref: str) -> str | None:
     return out.decode().strip() if code == 0 else None
 
 
+def default_base(repo: Repo) -> tuple[str, str]:
+    """The ref a branch is gated against when none is named (`--base auto`), and which one it is:
+    the current branch's upstream, else origin/HEAD, else the default branch (init.defaultBranch,
+    main, master)."""
+    code, out, _ = _call(repo.cwd, ('rev-parse', '--abbrev-ref', '--symbolic-full-name', '@{upstream}'))
+    if code == 0 and out.strip():
+        return out.decode('utf-8', 'surrogateescape').strip(), 'the upstream of the current branch'
+    code, out, _ = _call(repo.cwd, ('symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'))
+    if code == 0 and out.strip():
+        return out.decode('utf-8', 'surrogateescape').strip(), 'origin/HEAD'
+    for name in (*settings(repo, 'init.defaultBranch'), 'main', 'master'):
+        if resolve_ref(repo, f'refs/heads/{name}') is not None:
+            return name, 'the default branch'
+    raise GateError('--base auto: the current branch has no upstream, origin/HEAD is not set, and there is no '
+                    'main or master branch; pass --base REF, or set an upstream (git branch --set-upstream-to)')
+
+
 def has_commit(repo: Repo, sha: str) -> bool:
     return _call(repo.cwd, ('cat-file', '-e', f'{sha}^{{commit}}'))[0] == 0
 

@@ -111,6 +111,14 @@ class Grounding(NamedTuple):
     reasons: tuple[str, ...] = ()
 
 
+class Inline(NamedTuple):
+    """A suppression written in the code for a finding's analyser (`# nosec B602`), or a SARIF `inSource` one."""
+    text: str  # the comment as written, or the SARIF suppression's justification
+    line: int | None  # the line it is on
+    added: bool  # the change adds that line: a waiver request
+    state: str = 'reported'  # applied, reported (shown, not applied), request (a waiver request, not applied)
+
+
 class Placed(NamedTuple):
     finding: Finding
     report: Report
@@ -123,6 +131,7 @@ class Placed(NamedTuple):
     baseline: str | None = None  # new or unchanged; None when there is no baseline
     # days before a baselined finding counts as new (baseline_max_days); below 0: past it, and new
     baseline_days_left: int | None = None
+    inline: Inline | None = None  # a suppression in the code for it (place/suppressions.py)
 
 
 class Waiver(NamedTuple):

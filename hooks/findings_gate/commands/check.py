@@ -36,6 +36,9 @@ class GateOptions(NamedTuple):
     trusted_config: str | None = None  # base or tree; None: base under --ci, else tree
     source_roots: tuple[str, ...] = ()  # where analysers saw the repository, or the directory they ran in
     shadow_policy: str | None = None  # a candidate policy decided beside the policy
+    fail_on: str | None = None  # --fail-on: the least severity that blocks on the change's lines
+    placements: tuple[str, ...] | None = None  # --placements: the placements --fail-on counts
+    base_reports: tuple[str, ...] = ()  # --base-report: the same tools' reports of the base commit
 
 
 class Gated(NamedTuple):
@@ -57,6 +60,8 @@ def decide(options: GateOptions, *, environ: Mapping[str, str], stdin: BinaryIO 
         raise GateError(f'{" and ".join(named)} name different changes; pass one of them')
     if o.diff_file == '-' and '-' in o.reports:
         raise GateError('--diff-file - and --report - both want standard input; save one to a file')
+    if '-' in o.base_reports and ('-' in o.reports or o.diff_file == '-'):
+        raise GateError('--base-report - and another input both want standard input; save one to a file')
     if o.head and not o.base:
         raise GateError('--head needs --base; or use --from-ref/--to-ref')
     if bool(o.from_ref) != bool(o.to_ref):
@@ -80,7 +85,8 @@ def decide(options: GateOptions, *, environ: Mapping[str, str], stdin: BinaryIO 
         notes=o.notes, notes_ref=o.notes_ref, report_format=o.report_format,
         environ=env, stdin=stdin,
         trusted_config=o.trusted_config or ('base' if in_ci else 'tree'), source_roots=o.source_roots,
-        signatures=signed(job), shadow_file=o.shadow_policy,
+        signatures=signed(job), shadow_file=o.shadow_policy, fail_on=o.fail_on, placements=o.placements,
+        base_reports=o.base_reports,
     )
     return Gated(decision, policy, job)
 

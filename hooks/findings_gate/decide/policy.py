@@ -59,6 +59,7 @@ class Policy(NamedTuple):
     baseline: str  # the baseline file, repository-relative
     baseline_max_days: Mapping[str, int]  # how long a finding may stay baselined, by severity
     shadow: str | None = None  # a candidate policy decided beside this one, repository-relative
+    inline_suppressions: str | tuple[str, ...] = 'report'  # honour, report, ignore, or the patterns honoured
 
 
 def problems(document: object, origin: str) -> list[str]:
@@ -79,6 +80,12 @@ def problems(document: object, origin: str) -> list[str]:
                 found.append(f'{origin}::$.{key}[{i}].name: {entry["name"]!r} is already the name of '
                              f'{key}[{seen[entry["name"]]}]; give each {what} its own name')
             seen.setdefault(entry['name'], i)
+    honoured = document.get('inline_suppressions')
+    if isinstance(honoured, dict):
+        try:
+            rules.path_spec(honoured['honour'], 'honour')
+        except GateError as e:
+            found.append(f'{origin}::$.inline_suppressions.{e}')
     if 'signers' not in document.get('trust', {}):
         found.extend(f'{origin}::$.require[{i}].signed: no signature can be checked without trust.signers; '
                      f'name the allowed-signers file there' for i, entry in enumerate(document.get('require', ()))
@@ -132,6 +139,8 @@ def parse(text: str, origin: str) -> Policy:
         baseline=get('baseline'),
         baseline_max_days=get('baseline_max_days'),
         shadow=get('shadow'),
+        inline_suppressions=(tuple(inline['honour']) if isinstance(inline := get('inline_suppressions'), dict)
+                             else inline),
     )
 
 
@@ -173,7 +182,10 @@ def load(path: str | None, root: Path | None) -> Policy:
 
 def _before_rules(placed: Placed, waiver: Waiver | None, policy: Policy) -> tuple[str, str] | None:
     """(action, why) when the finding is decided before any rule is tried."""
-    if placed.finding.suppression is not None:
+    if placed.inline is not None:  # the policy's inline_suppressions decides (decide/inline.py)
+        if placed.inline.state == 'applied':
+            return policy.suppressed, 'suppressed'
+    elif placed.finding.suppression is not None:
         return policy.suppressed, 'suppressed'
     if waiver is not None:
         return 'ignore', 'waived'

@@ -76,6 +76,7 @@ def _decided(d: Decided) -> dict[str, Any]:
         'signature': placed.signature or None,
         'baseline': placed.baseline,
         'baseline_days_left': placed.baseline_days_left,
+        'inline': _drop_empty(placed.inline._asdict()) if placed.inline else None,
         'stale': placed.finding.stale,
         'waiver': _waiver(d.waiver) if d.waiver else None,
         'action': d.action,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from findings_gate.model import Condition, Decided, Decision, Placed
+from findings_gate.model import Condition, Decided, Decision, Inline, Placed
 from findings_gate.render.file_lines import old_side
 from findings_gate.render.inert import inert
 from findings_gate.render.labels import HEADINGS, LABELS, configured
@@ -95,7 +95,19 @@ def guards(d: Decided) -> list[str]:
     if d.waiver:
         w = d.waiver
         found.append(f'waived by {w.origin} until {w.expires} (owner {w.owner}): {w.reason}')
+    if d.placed.inline:
+        found.append(suppressed(d.placed.inline))
     return found
+
+
+def suppressed(inline: Inline) -> str:
+    """A suppression written in the code, and whether the policy applied it (inline_suppressions); raw."""
+    where = f' on line {inline.line}' if inline.line else ''
+    if inline.state == 'request':
+        return f'waiver request: the change adds {inline.text}{where}; not applied'
+    if inline.state == 'applied':
+        return f'suppressed in the code{where}: {inline.text}'
+    return f'suppressed in the code{where}, not applied (inline_suppressions): {inline.text}'
 
 
 def summarise(d: Decided, *, located: bool = True) -> str:

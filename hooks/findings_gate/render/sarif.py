@@ -205,6 +205,9 @@ def _result(d: Decided, rid: str, index: int, lines: dict[int, str], suppression
 def _suppressions(d: Decided) -> list[dict[str, Any]]:
     """A tool's own suppression, or a waiver (an external one), when it is what decided."""
     finding = d.placed.finding
+    inline = d.placed.inline
+    if d.rule == 'suppressed' and d.action == 'ignore' and inline is not None and not finding.suppression:
+        return [{'kind': 'inSource', 'status': 'accepted', 'justification': _plain(inline.text)}]  # `# nosec`
     if d.rule == 'suppressed' and d.action == 'ignore' and finding.suppression:
         kind, justification = finding.suppression
         return [{'kind': kind, 'status': 'accepted', **({'justification': justification} if justification else {})}]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from findings_gate.model import PLACEMENTS, Condition, Decided, Decision, InvalidReport, Shadow, Waiver
+from findings_gate.render import plain_text
 from findings_gate.render.inert import defuse, inert
 from findings_gate.render.labels import HEADINGS, LABELS, configured
 
@@ -54,6 +55,8 @@ def line(d: Decided, color: bool) -> str:
         text += f'\n    stale: {inert(placed.finding.stale)}'
     if d.waiver:
         text += f'\n    {waived(d.waiver)}'
+    if placed.inline:
+        text += f'\n    {inert(plain_text.suppressed(placed.inline))}'
     return text
 
 
@@ -81,6 +84,11 @@ def _shadow(shadow: Shadow, color: bool) -> list[str]:
     return out
 
 
+def _gone(decision: Decision) -> str:
+    """What a baselined finding no report gives is: fixed, when the baseline is the base's own reports."""
+    return 'fixed' if (decision.baseline or '').startswith('--base-report ') else 'absent'
+
+
 def _summary(decision: Decision) -> str:
     actions = [d.action for d in decision.findings] + [c.action for c in decision.conditions]
     counts = ', '.join(f'{actions.count(a)} {LABELS[a].lower()}' for a in LABELS)
@@ -101,7 +109,7 @@ def _summary(decision: Decision) -> str:
         states = [d.placed.baseline for d in decision.findings]
         absent = sum(a.number for a in decision.absent)
         baseline = (f'; baseline {inert(decision.baseline)}: {states.count("new")} new, '
-                    f'{states.count("unchanged")} unchanged, {absent} absent')
+                    f'{states.count("unchanged")} unchanged, {absent} {_gone(decision)}')
     configuration = f'; {configured(decision.config_commit)}' if decision.config_commit else ''
     return (f'findings-gate: {word}: {counts}; {found}'
             f'{f" ({placements})" if placements else ""} from {reports}'
@@ -121,7 +129,8 @@ def render(decision: Decision, *, color: bool = False) -> str:
         out.append(f'-- {len(group)} {HEADINGS[placement]} ({placement})')
         out.extend(line(d, color) for d in group)
     if decision.absent:
-        out.append(f'-- {sum(a.number for a in decision.absent)} in the baseline, no longer found (absent)')
+        where = "the base's reports" if _gone(decision) == 'fixed' else 'the baseline'
+        out.append(f'-- {sum(a.number for a in decision.absent)} in {where}, no longer found ({_gone(decision)})')
         out.extend(f'{inert(a.path or "(no path)")}: {inert(a.title)}{f" [{inert(a.rule)}]" if a.rule else ""}'
                    f'{f" x{a.number}" if a.number > 1 else ""}' for a in decision.absent)
     if decision.conditions:
